@@ -1,0 +1,1 @@
+"""Agencies, users, roles with zone scopes, web sessions and API tokens."""

@@ -1,0 +1,52 @@
+"""The application factory: wires settings, storage, events, routes and error handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from smartcity import __version__, health
+from smartcity.accounts import api as accounts_api
+from smartcity.audit import api as audit_api
+from smartcity.audit import handlers as audit_handlers
+from smartcity.config import Settings, get_settings
+from smartcity.db import make_engine, make_session_factory
+from smartcity.errors import install_error_handlers
+from smartcity.events import EventBus
+from smartcity.geo import api as geo_api
+from smartcity.limits import BodySizeLimit
+from smartcity.web import pages
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def build_bus() -> EventBus:
+    """The event bus with every domain's handlers subscribed."""
+    bus = EventBus()
+    audit_handlers.register(bus)
+    return bus
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the ASGI application."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="Smart City Platform",
+        version=__version__,
+        description="City operations for Phichit Town Municipality and other Thai towns.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.bus = build_bus()
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for router in (health.router, accounts_api.router, audit_api.router, geo_api.router):
+        app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

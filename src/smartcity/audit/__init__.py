@@ -1,0 +1,1 @@
+"""Append-only, hash-chained record of writes and of reads of sensitive records."""

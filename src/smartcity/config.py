@@ -1,0 +1,89 @@
+"""One typed configuration for the whole platform, read from SMARTCITY_* variables and .env."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that ship with the demo; production refuses to start while any of them is in use.
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production-0000000000"
+DEMO_DATA_KEY = "ZGVtby1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="  # base64 of 32 ASCII bytes
+
+
+class ConfigError(ValueError):
+    """Raised when settings are unsafe or inconsistent."""
+
+
+class Settings(BaseSettings):
+    """Platform settings; every field is documented because a small city IT team maintains them."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SMARTCITY_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    mode: Literal["demo", "production", "test"] = Field(
+        "production",
+        description="demo: sample data and demo secrets allowed; production: refuses demo secrets.",
+    )
+    database_url: str = Field(
+        "sqlite:///./var/smartcity.db",
+        description="SQLAlchemy URL. SQLite (embedded) or postgresql+psycopg://user@host/db.",
+    )
+    data_dir: Path = Field(Path("./var"), description="Folder for the SQLite file and uploads.")
+    secret_key: SecretStr = Field(
+        SecretStr(DEMO_SECRET_KEY),
+        description="Secret for keyed hashes of tokens and look-ups. At least 32 characters.",
+    )
+    data_key: SecretStr = Field(
+        SecretStr(DEMO_DATA_KEY),
+        description="Base64 of a 32-byte AES-GCM key for sensitive fields at rest.",
+    )
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the web server listens on.")
+    public_url: str = Field("", description="URL people use to reach the service (for links).")
+    cookie_secure: bool = Field(
+        True, description="Send session cookies only over HTTPS. Off only for the local demo."
+    )
+    session_hours: int = Field(12, ge=1, le=720, description="Web session lifetime in hours.")
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Failed log-ins in a row before an account is locked."
+    )
+    login_lock_minutes: int = Field(
+        15, ge=1, le=10080, description="How long an account stays locked after too many failures."
+    )
+    max_body_bytes: int = Field(
+        2_000_000, ge=1024, description="Largest request body accepted (bytes); larger gets 413."
+    )
+    mqtt_url: str = Field(
+        "",
+        description="MQTT broker, e.g. mqtt://127.0.0.1:1883. Empty: no broker configured.",
+    )
+    map_tile_url: str = Field(
+        "",
+        description="Leaflet tile URL template for the base map; empty shows zones without tiles.",
+    )
+    map_tile_attribution: str = Field("", description="Attribution text for the tile server.")
+    default_language: Literal["th", "en"] = Field("th", description="UI language for new visitors.")
+    timezone: str = Field("Asia/Bangkok", description="Time zone used to show dates.")
+
+    @model_validator(mode="after")
+    def _refuse_demo_secrets(self) -> Settings:
+        """Production must never run with the published demo secrets."""
+        if self.mode == "production":
+            if self.secret_key.get_secret_value() == DEMO_SECRET_KEY:
+                raise ConfigError("SMARTCITY_SECRET_KEY is the demo value; set a real secret")
+            if self.data_key.get_secret_value() == DEMO_DATA_KEY:
+                raise ConfigError("SMARTCITY_DATA_KEY is the demo value; set a real key")
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ConfigError("SMARTCITY_SECRET_KEY must be at least 32 characters")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()

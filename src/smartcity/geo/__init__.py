@@ -1,0 +1,1 @@
+"""The city's geography: site, zones (polygons) and places (points)."""

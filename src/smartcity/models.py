@@ -1,0 +1,17 @@
+"""Import every domain's tables so the metadata is complete (for migrations and checks)."""
+
+from __future__ import annotations
+
+import importlib
+
+DOMAIN_MODELS = ("smartcity.accounts.models", "smartcity.audit.models", "smartcity.geo.models")
+
+
+def load_all() -> None:
+    """Import each domain's models module that exists."""
+    for name in DOMAIN_MODELS:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise

@@ -1,0 +1,1 @@
+"""Server-rendered operations-centre UI (Jinja2 + HTMX + Leaflet)."""

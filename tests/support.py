@@ -1,0 +1,43 @@
+"""Test databases: a fresh, migrated SQLite file or PostgreSQL schema per use."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from smartcity.db import make_engine
+from smartcity.migrate import upgrade
+
+PG_URL = os.environ.get("SMARTCITY_TEST_POSTGRES_URL", "")
+BACKEND = "postgresql" if PG_URL else "sqlite"
+
+
+@contextmanager
+def fresh_database(tmp_dir: Path) -> Iterator[tuple[Engine, str]]:
+    """A migrated, empty database on the backend under test; dropped afterwards."""
+    if not PG_URL:
+        path = tmp_dir / f"test-{uuid.uuid4().hex[:8]}.db"
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+        upgrade(engine)
+        yield engine, url
+        engine.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        upgrade(engine)
+        yield engine, PG_URL
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
