@@ -19,7 +19,7 @@ BACKEND = "postgresql" if PG_URL else "sqlite"
 
 @contextmanager
 def fresh_database(tmp_dir: Path) -> Iterator[tuple[Engine, str]]:
-    """A migrated, empty database on the backend under test; dropped afterwards."""
+    """A migrated, empty database on the backend under test, and its URL; dropped afterwards."""
     if not PG_URL:
         path = tmp_dir / f"test-{uuid.uuid4().hex[:8]}.db"
         url = f"sqlite:///{path}"
@@ -32,10 +32,12 @@ def fresh_database(tmp_dir: Path) -> Iterator[tuple[Engine, str]]:
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
     try:
         upgrade(engine)
-        yield engine, PG_URL
+        yield engine, url
     finally:
         engine.dispose()
         with admin.begin() as conn:

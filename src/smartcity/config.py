@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that ship with the demo; production refuses to start while any of them is in use.
-DEMO_SECRET_KEY = "demo-secret-key-not-for-production-0000000000"
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production-0000000000"  # noqa: S105 (published on purpose)
 DEMO_DATA_KEY = "ZGVtby1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="  # base64 of 32 ASCII bytes
 
 

@@ -159,4 +159,3 @@ def get_agency(
 ) -> AgencyOut:
     """An agency by id."""
     return AgencyOut.model_validate(service.get_agency(uow.session, agency_id))
-

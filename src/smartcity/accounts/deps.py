@@ -24,7 +24,9 @@ async def optional_principal(request: Request, uow: UoW, settings: AppSettings) 
     if auth.lower().startswith("bearer "):
         principal = service.resolve_token(uow.session, settings, auth[7:].strip())
         if principal is None:
-            raise Unauthorized("The API token is unknown, revoked or expired.", "โทเค็นไม่ถูกต้องหรือหมดอายุ")
+            raise Unauthorized(
+                "The API token is unknown, revoked or expired.", "โทเค็นไม่ถูกต้องหรือหมดอายุ"
+            )
         return _bind(request, uow, principal)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:

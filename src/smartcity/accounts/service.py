@@ -264,12 +264,20 @@ def change_password(uow: UnitOfWork, user_id: int, new_password: str) -> None:
 
 
 def _changed(uow: UnitOfWork, action: str, entity: str, entity_id: int, **detail: object) -> None:
-    uow.emit(RecordChanged(action=action, entity_type=entity, entity_id=str(entity_id), detail=detail))
+    uow.emit(
+        RecordChanged(action=action, entity_type=entity, entity_id=str(entity_id), detail=detail)
+    )
 
 
-def _login(uow: UnitOfWork, username: str, user_id: int | None, *, ok: bool, reason: str = "") -> None:
+def _login(
+    uow: UnitOfWork, username: str, user_id: int | None, *, ok: bool, reason: str = ""
+) -> None:
     detail: dict[str, object] = {"username": username[:80], "ok": ok}
     if reason:
         detail["reason"] = reason
     action = "login.succeeded" if ok else "login.failed"
-    uow.emit(LoginAttempted(action=action, entity_type="user", entity_id=str(user_id or ""), detail=detail))
+    uow.emit(
+        LoginAttempted(
+            action=action, entity_type="user", entity_id=str(user_id or ""), detail=detail
+        )
+    )

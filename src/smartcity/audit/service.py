@@ -19,7 +19,9 @@ from smartcity.kit.pagination import PageParams
 
 def canonical(detail: dict[str, Any]) -> str:
     """Stable JSON text for hashing."""
-    return json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        detail, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -99,7 +101,9 @@ def search(
     until: datetime | None = None,
 ) -> tuple[list[AuditEntry], int]:
     """Audit entries matching the filters, newest first."""
-    return repo.search(session, params, q=q.strip(), entity_type=entity_type, since=since, until=until)
+    return repo.search(
+        session, params, q=q.strip(), entity_type=entity_type, since=since, until=until
+    )
 
 
 def entity_types(session: Session) -> list[str]:
