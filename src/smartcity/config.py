@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -80,7 +82,16 @@ class Settings(BaseSettings):
                 raise ConfigError("SMARTCITY_DATA_KEY is the demo value; set a real key")
         if len(self.secret_key.get_secret_value()) < 32:
             raise ConfigError("SMARTCITY_SECRET_KEY must be at least 32 characters")
+        if not _is_aes256_key(self.data_key.get_secret_value()):
+            raise ConfigError("SMARTCITY_DATA_KEY must be the base64 encoding of 32 random bytes")
         return self
+
+
+def _is_aes256_key(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
 
 
 @lru_cache(maxsize=1)
