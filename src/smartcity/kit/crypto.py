@@ -40,7 +40,9 @@ class FieldCipher:
     def encrypt(self, plaintext: str, context: str = "") -> bytes:
         """Encrypt text; ``context`` binds the ciphertext to its column."""
         nonce = os.urandom(12)
-        return self.VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), context.encode())
+        return (
+            self.VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), context.encode())
+        )
 
     def decrypt(self, blob: bytes, context: str = "") -> str:
         """Decrypt what ``encrypt`` produced with the same context."""
