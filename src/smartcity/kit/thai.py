@@ -88,6 +88,7 @@ def month_name(month: int, lang: Lang = "th", style: MonthStyle = "short") -> st
     """The name of month 1..12 in Thai or English, full or abbreviated."""
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1..12, not {month}")
+    table: tuple[str, ...]
     if lang == "th":
         table = THAI_MONTHS if style == "long" else THAI_MONTHS_ABBR
     else:

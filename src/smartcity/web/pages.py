@@ -1,7 +1,11 @@
-"""Web pages of the operations centre."""
+"""Web pages of the operations centre: one router that gathers every page module."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from smartcity.web import accounts_pages, audit_pages, auth
+
 router = APIRouter(include_in_schema=False)
+for _module in (auth, accounts_pages, audit_pages):
+    router.include_router(_module.router)
