@@ -361,3 +361,4 @@ def test_pager_window() -> None:
     assert Pager(1, 10, 0).first == 0
     assert Pager(6, 10, 200).window() == [1, None, 4, 5, 6, 7, 8, None, 20]
     assert Pager(1, 10, 30).window() == [1, 2, 3]
+    assert Pager(1, 10, 50).window() == [1, 2, 3, 4, 5]

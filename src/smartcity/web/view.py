@@ -198,7 +198,9 @@ class Pager:
         out: list[int | None] = []
         previous = 0
         for n in numbers:
-            if previous and n - previous > 1:
+            if previous and n - previous == 2:  # a gap of one page: show the page itself
+                out.append(previous + 1)
+            elif previous and n - previous > 2:
                 out.append(None)
             out.append(n)
             previous = n

@@ -73,7 +73,15 @@
     map.addControl(new Note());
   }
 
-  function addLegend(map, cfg, zoneGroups, placeGroup) {
+  function orderedKinds(groups, known) {
+    var order = Object.keys(known);
+    return Object.keys(groups).sort(function (a, b) {
+      var ia = order.indexOf(a), ib = order.indexOf(b);
+      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+    });
+  }
+
+  function addLegend(map, node, cfg, zoneGroups, placeGroups) {
     var Legend = L.Control.extend({
       options: { position: "topright" },
       onAdd: function () {
@@ -83,24 +91,29 @@
         L.DomEvent.disableScrollPropagation(box);
         var heading = el("button", "legend-title", cfg.labels.legend);
         heading.type = "button";
-        heading.setAttribute("aria-expanded", "true");
-        heading.addEventListener("click", function () {
-          var open = heading.getAttribute("aria-expanded") !== "true";
+        function setOpen(open) {
           heading.setAttribute("aria-expanded", open ? "true" : "false");
           box.classList.toggle("collapsed", !open);
+        }
+        heading.addEventListener("click", function () {
+          setOpen(heading.getAttribute("aria-expanded") !== "true");
         });
+        setOpen(node.clientWidth >= 600); // folded on phones so it does not hide the map
         box.appendChild(heading);
         var body = el("div", "legend-body");
         box.appendChild(body);
-        var kinds = Object.keys(zoneGroups);
-        if (kinds.length) body.appendChild(el("div", "legend-group", cfg.labels.zone_layers));
-        kinds.forEach(function (kind) {
+        var zoneKinds = orderedKinds(zoneGroups, cfg.zone_kinds);
+        if (zoneKinds.length) body.appendChild(el("div", "legend-group", cfg.labels.zone_layers));
+        zoneKinds.forEach(function (kind) {
           body.appendChild(toggleRow(map, zoneGroups[kind], cfg.zone_kinds[kind] || kind,
             colourFor(ZONE_COLOURS, kind), "swatch", "zone:" + kind));
         });
-        if (placeGroup) {
-          body.appendChild(toggleRow(map, placeGroup, cfg.labels.place_layer, "#334155", "dot", "places"));
-        }
+        var placeKinds = orderedKinds(placeGroups, cfg.place_kinds);
+        if (placeKinds.length) body.appendChild(el("div", "legend-group", cfg.labels.place_layer));
+        placeKinds.forEach(function (kind) {
+          body.appendChild(toggleRow(map, placeGroups[kind], cfg.place_kinds[kind] || kind,
+            colourFor(PLACE_COLOURS, kind), "dot", "place:" + kind));
+        });
         return box;
       }
     });
@@ -126,7 +139,7 @@
 
   function draw(node, cfg, zones, places) {
     node.textContent = "";
-    var map = L.map(node, { zoomControl: true, attributionControl: !!cfg.tiles });
+    var map = L.map(node, { zoomControl: true, zoomSnap: 0.25, attributionControl: !!cfg.tiles });
     if (cfg.tiles) {
       L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution || "", maxZoom: 19 }).addTo(map);
     } else {
@@ -151,27 +164,23 @@
       (zoneGroups[kind] = zoneGroups[kind] || L.layerGroup().addTo(map)).addLayer(layer);
       bounds.extend(layer.getBounds());
     });
-    var placeGroup = null;
-    var placeFeatures = places && places.features || [];
-    if (placeFeatures.length) {
-      placeGroup = L.layerGroup().addTo(map);
-      placeFeatures.forEach(function (feature) {
-        var props = feature.properties || {};
-        var c = feature.geometry && feature.geometry.coordinates;
-        if (!c) return;
-        var kind = props.kind || "other";
-        var marker = L.circleMarker([c[1], c[0]], {
-          radius: 7, weight: 2, color: "#ffffff", fillColor: colourFor(PLACE_COLOURS, kind),
-          fillOpacity: 0.95, className: "place-marker place-" + kind
-        });
-        marker.bindPopup(popup(props, cfg, cfg.place_kinds[kind] || kind,
-          props.id ? "/places/" + props.id : null));
-        marker.bindTooltip(localName(props, cfg.lang));
-        placeGroup.addLayer(marker);
-        bounds.extend(marker.getLatLng());
+    var placeGroups = {};
+    (places && places.features || []).forEach(function (feature) {
+      var props = feature.properties || {};
+      var c = feature.geometry && feature.geometry.coordinates;
+      if (!c) return;
+      var kind = props.kind || "other";
+      var marker = L.circleMarker([c[1], c[0]], {
+        radius: 7, weight: 2, color: "#ffffff", fillColor: colourFor(PLACE_COLOURS, kind),
+        fillOpacity: 0.95, className: "place-marker place-" + kind
       });
-    }
-    if (cfg.legend) addLegend(map, cfg, zoneGroups, placeGroup);
+      marker.bindPopup(popup(props, cfg, cfg.place_kinds[kind] || kind,
+        props.id ? "/places/" + props.id : null));
+      marker.bindTooltip(localName(props, cfg.lang));
+      (placeGroups[kind] = placeGroups[kind] || L.layerGroup().addTo(map)).addLayer(marker);
+      bounds.extend(marker.getLatLng());
+    });
+    if (cfg.legend) addLegend(map, node, cfg, zoneGroups, placeGroups);
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [16, 16], maxZoom: cfg.zoom || 17 });
     } else if (cfg.center) {
@@ -191,8 +200,12 @@
       draw(node, cfg, cfg.zones, cfg.places);
       return;
     }
-    Promise.all([fetchJSON(cfg.sources.zones), fetchJSON(cfg.sources.places)])
-      .then(function (data) { draw(node, cfg, data[0], data[1]); })
+    // One request after the other: on the embedded SQLite store every request takes the
+    // database lock, and two layers in turn are as quick as two at once.
+    var zones;
+    fetchJSON(cfg.sources.zones)
+      .then(function (data) { zones = data; return fetchJSON(cfg.sources.places); })
+      .then(function (places) { draw(node, cfg, zones, places); })
       .catch(function (err) {
         node.textContent = "";
         node.appendChild(el("p", "map-error", cfg.labels.load_failed));
