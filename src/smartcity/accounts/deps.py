@@ -18,8 +18,8 @@ CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-async def optional_principal(request: Request, uow: UoW, settings: AppSettings) -> Principal | None:
-    """Resolve a bearer token or a session cookie; None when neither is present."""
+def _resolve(request: Request, uow: UoW, settings: AppSettings) -> tuple[Principal | None, str]:
+    """Look the caller up (a plain def: FastAPI runs it in the thread pool, off the event loop)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         principal = service.resolve_token(uow.session, settings, auth[7:].strip())
@@ -27,18 +27,24 @@ async def optional_principal(request: Request, uow: UoW, settings: AppSettings) 
             raise Unauthorized(
                 "The API token is unknown, revoked or expired.", "โทเค็นไม่ถูกต้องหรือหมดอายุ"
             )
-        return _bind(request, uow, principal)
+        return _bind(request, uow, principal), ""
     cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    found = service.resolve_session(uow.session, settings, cookie)
+    found = service.resolve_session(uow.session, settings, cookie) if cookie else None
     if found is None:
-        return None
+        return None, ""
     principal, web = found
     request.state.csrf_token = web.csrf_token
-    if request.method in UNSAFE:
-        await _check_csrf(request, web.csrf_token)
-    return _bind(request, uow, principal)
+    return _bind(request, uow, principal), web.csrf_token
+
+
+async def optional_principal(
+    request: Request, resolved: Annotated[tuple[Principal | None, str], Depends(_resolve)]
+) -> Principal | None:
+    """The caller from a bearer token or session cookie (None if neither); checks CSRF."""
+    principal, csrf = resolved
+    if principal is not None and principal.via == "session" and request.method in UNSAFE:
+        await _check_csrf(request, csrf)
+    return principal
 
 
 def _bind(request: Request, uow: UoW, principal: Principal) -> Principal:

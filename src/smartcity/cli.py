@@ -1,0 +1,259 @@
+"""The `smartcity` command: run the platform and administer it."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+
+from smartcity.accounts import service as accounts
+from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
+from smartcity.app import build_bus, create_app
+from smartcity.audit import service as audit
+from smartcity.config import Settings, get_settings
+from smartcity.db import make_engine, make_session_factory
+from smartcity.demo import DemoLogin, seed_demo
+from smartcity.errors import DomainError
+from smartcity.events import Actor, UnitOfWork
+from smartcity.geo import service as geo
+from smartcity.migrate import upgrade
+
+app = typer.Typer(help="Smart City Platform / แพลตฟอร์มเมืองอัจฉริยะ", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+agencies_app = typer.Typer(help="Agencies.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for programs.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
+site_app = typer.Typer(help="City geography (GeoJSON).", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (users_app, "users"),
+    (agencies_app, "agencies"),
+    (tokens_app, "tokens"),
+    (audit_app, "audit"),
+    (site_app, "site"),
+):
+    app.add_typer(sub, name=name)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _unit_of_work(settings: Settings) -> Iterator[UnitOfWork]:
+    """A committed unit of work acting as the operator at the console."""
+    engine = make_engine(settings.database_url)
+    session = make_session_factory(engine)()
+    uow = UnitOfWork(session, build_bus(), Actor.system(f"cli:{getpass.getuser()}"))
+    try:
+        yield uow
+        uow.commit()
+    except DomainError as exc:
+        uow.rollback()
+        raise _fail(f"{exc.detail}\n{exc.detail_th}") from None
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        raise _fail(f"Configuration error: {exc}") from None
+
+
+def _upgrade(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    settings = _settings()
+    _upgrade(settings)
+    typer.echo("database is up to date")
+
+
+@db_app.command("backup")
+def db_backup(target: Path) -> None:
+    """Copy a live SQLite database safely (online backup); PostgreSQL uses pg_dump."""
+    settings = _settings()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise _fail(
+            "For PostgreSQL use: pg_dump -Fc -f smartcity.dump DATABASE (docs/operations.md)"
+        )
+    if target.exists():
+        raise _fail(f"{target} exists; choose a new file name")
+    with closing(sqlite3.connect(url.database)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+    typer.echo(f"backed up {url.database} to {target}")
+
+
+@app.command()
+def serve() -> None:
+    """Run the platform with configuration from the environment or .env."""
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True)
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Folder for the demo database.")] = Path(
+        "./var/demo"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    keep: Annotated[
+        bool, typer.Option(help="Keep existing demo data instead of a fresh start.")
+    ] = False,
+) -> None:
+    """Start a fresh demo of Phichit with sample data and demo log-ins on 127.0.0.1."""
+    started = time.monotonic()
+    if data_dir.exists() and not keep:
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fresh = not (data_dir / "smartcity.db").exists()
+    settings = Settings(
+        mode="demo",
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'smartcity.db'}",
+        cookie_secure=False,
+        host="127.0.0.1",
+        port=port,
+    )
+    _upgrade(settings)
+    if fresh:
+        with _unit_of_work(settings) as uow:
+            logins = seed_demo(uow)
+        _print_demo(settings, logins, time.monotonic() - started)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+def _print_demo(settings: Settings, logins: list[DemoLogin], seconds: float) -> None:
+    typer.secho("\nSmart City Platform demo: SAMPLE DATA of Phichit, fictitious people", bold=True)
+    typer.echo("ข้อมูลสาธิต: ข้อมูลตัวอย่างของเมืองพิจิตร บุคคลสมมติทั้งหมด")
+    typer.echo(f"Open http://{settings.host}:{settings.port}/  (ready in {seconds:.1f} s)\n")
+    typer.echo(f"{'user':<14}{'password':<26}role")
+    for login in logins:
+        typer.echo(f"{login.username:<14}{login.password:<26}{login.role}")
+    typer.echo("\nPress Ctrl+C to stop.")
+
+
+@agencies_app.command("create")
+def agencies_create(
+    code: str,
+    name_th: Annotated[str, typer.Option(help="Thai name.")],
+    kind: Annotated[
+        str, typer.Option(help="municipality, police, health_unit, telecom, rescue, other")
+    ],
+    name_en: Annotated[str, typer.Option(help="English name.")] = "",
+) -> None:
+    """Register an agency."""
+    try:
+        data = AgencyIn(code=code, name_th=name_th, name_en=name_en, kind=kind)
+    except ValidationError as exc:
+        raise _fail(str(exc)) from None
+    with _unit_of_work(_settings()) as uow:
+        agency = accounts.create_agency(uow, data)
+        typer.echo(f"agency {agency.code} created (id {agency.id})")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, operator, police, care_manager, ...")],
+    agency: Annotated[str, typer.Option(help="Agency code.")],
+    full_name: Annotated[str, typer.Option(help="Full name.")] = "",
+    zone: Annotated[
+        list[int] | None, typer.Option(help="Limit to this zone id (repeatable).")
+    ] = None,
+) -> None:
+    """Create a user; the password is read from SMARTCITY_NEW_PASSWORD or asked for."""
+    password = os.environ.get("SMARTCITY_NEW_PASSWORD") or getpass.getpass("Password: ")
+    with _unit_of_work(_settings()) as uow:
+        found = accounts.find_agency(uow.session, agency)
+        try:
+            membership = MembershipIn(agency_id=found.id, role=role, zone_ids=zone or [])
+            data = UserIn(
+                username=username,
+                full_name=full_name or username,
+                password=password,
+                memberships=[membership],
+            )
+        except ValidationError as exc:
+            raise _fail(str(exc)) from None
+        user = accounts.create_user(uow, data)
+        typer.echo(f"user {user.username} created (id {user.id}) as {role} in {agency}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option(help="User name the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
+) -> None:
+    """Issue an API token; it is printed once and stored only as a keyed hash."""
+    settings = _settings()
+    with _unit_of_work(settings) as uow:
+        found = accounts.find_user(uow.session, user)
+        plain, _ = accounts.create_token(uow, settings, found.id, name, days)
+    typer.echo(plain)
+    typer.echo("Store it now: it cannot be shown again.", err=True)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit hash chain; exit 1 and name the first broken entry if tampered."""
+    with _unit_of_work(_settings()) as uow:
+        report = audit.verify(uow.session)
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.checked} entries checked")
+        return
+    raise _fail(
+        f"audit chain BROKEN at entry {report.broken_seq}: {report.reason} "
+        f"({report.checked} entries verified before it)"
+    )
+
+
+@site_app.command("import")
+def site_import(file: Path) -> None:
+    """Import sites, zones and places from a GeoJSON FeatureCollection."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _fail(f"cannot read {file}: {exc}") from None
+    with _unit_of_work(_settings()) as uow:
+        report = geo.import_geojson(uow, data)
+    typer.echo(f"created {report.created}, updated {report.updated}, errors {len(report.errors)}")
+    for err in report.errors:
+        typer.echo(f"  feature {err.index} {err.code}: {err.message}", err=True)
+    if report.errors:
+        sys.exit(2)
+
+
+@site_app.command("export")
+def site_export() -> None:
+    """Print the site, zones and places as GeoJSON."""
+    with _unit_of_work(_settings()) as uow:
+        data = geo.export_geojson(uow.session)
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
