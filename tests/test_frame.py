@@ -18,3 +18,17 @@ def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["title_th"]
+
+
+def test_health_sees_the_real_broker(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    app.state.settings = app.state.settings.model_copy(update={"mqtt_url": "mqtt://127.0.0.1:1883"})
+    body = client.get("/api/health").json()
+    assert body["broker"]["status"] == "ok"
+
+
+def test_health_is_503_when_the_broker_is_down(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    # Port 9 (discard) has no listener here: a configured broker that is down.
+    app.state.settings = app.state.settings.model_copy(update={"mqtt_url": "mqtt://127.0.0.1:9"})
+    r = client.get("/api/health")
+    assert r.status_code == 503
+    assert r.json()["broker"]["status"] == "down"
