@@ -218,11 +218,13 @@ class Pager:
 @pass_context
 def _thaidate(ctx: Context, value: Any, style: str = "short", seconds: bool = False) -> str:
     lang = ctx.get("lang", "th")
+    settings = ctx.get("settings")
     return thai.format_datetime(
         value,
         "en" if lang == "en" else "th",
         style="long" if style == "long" else "short",
         seconds=seconds,
+        tz=settings.timezone if isinstance(settings, Settings) else thai.DEFAULT_TZ,
     )
 
 
