@@ -18,6 +18,7 @@ from smartcity.errors import install_error_handlers
 from smartcity.events import EventBus
 from smartcity.geo import api as geo_api
 from smartcity.limits import BodySizeLimit
+from smartcity.web import errors as web_errors
 from smartcity.web import pages
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_factory = make_session_factory(engine)
     app.state.bus = build_bus()
     install_error_handlers(app)
+    web_errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for router in (health.router, accounts_api.router, audit_api.router, geo_api.router):
         app.include_router(router)

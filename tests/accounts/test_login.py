@@ -119,3 +119,14 @@ def test_me_without_credentials_is_401(client: TestClient) -> None:
     r = client.get("/api/me")
     assert r.status_code == 401
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_successful_login_is_audited_as_the_user(
+    client: TestClient, make_user: MakeUser, uow: UnitOfWork
+) -> None:
+    make_user("operator", username="anong")
+    assert _login(client, "anong").status_code == 200
+    entry = uow.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "login.succeeded")
+    ).one()
+    assert entry.actor_name == "anong" and entry.actor_user_id is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -140,6 +141,7 @@ def authenticate(uow: UnitOfWork, settings: Settings, username: str, password: s
         _record_failure(uow, settings, user, now)
         raise Unauthorized(*BAD_LOGIN)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    uow.actor = replace(uow.actor, user_id=user.id, username=user.username)
     _login(uow, username, user.id, ok=True)
     return user
 
