@@ -8,27 +8,18 @@ the candidates in SQL before Shapely tests the exact shape.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcity.db import Base, UTCDateTime
+from smartcity.geo.schemas import PlaceKind, ZoneKind
 from smartcity.kit.clock import utcnow
 
-ZONE_KINDS: Final = ("community", "pa_zone", "safety_zone", "hazard_area")
-PLACE_KINDS: Final = (
-    "market",
-    "park",
-    "school",
-    "temple",
-    "hospital",
-    "health_unit",
-    "shelter",
-    "police",
-    "government",
-    "other",
-)
+# The kinds are defined once, as the API types; the tables only name them.
+ZONE_KINDS: Final[tuple[str, ...]] = get_args(ZoneKind)
+PLACE_KINDS: Final[tuple[str, ...]] = get_args(PlaceKind)
 
 
 class Site(Base):
