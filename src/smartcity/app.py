@@ -14,6 +14,7 @@ from smartcity.audit import api as audit_api
 from smartcity.audit import handlers as audit_handlers
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
+from smartcity.devices import api as devices_api
 from smartcity.errors import install_error_handlers
 from smartcity.events import EventBus
 from smartcity.geo import api as geo_api
@@ -47,7 +48,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     web_errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for router in (health.router, accounts_api.router, audit_api.router, geo_api.router):
+    for router in (
+        health.router,
+        accounts_api.router,
+        audit_api.router,
+        geo_api.router,
+        devices_api.router,
+    ):
         app.include_router(router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

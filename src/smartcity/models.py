@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-DOMAIN_MODELS = ("smartcity.accounts.models", "smartcity.audit.models", "smartcity.geo.models")
+DOMAIN_MODELS = (
+    "smartcity.accounts.models",
+    "smartcity.audit.models",
+    "smartcity.geo.models",
+    "smartcity.devices.models",
+)
 
 
 def load_all() -> None:

@@ -1,0 +1,1 @@
+"""Devices: registry, credentials, telemetry ingest, latest state and health."""

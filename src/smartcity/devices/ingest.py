@@ -1,0 +1,370 @@
+"""Telemetry ingest: authenticate the sender, check each reading, store the batch in bulk.
+
+One batch is one transaction. Refused readings (and whole refused messages) go to the
+dead-letter table with the reason; the rest of the batch is stored. Readings are written with
+one executemany, the latest values with one dialect-specific upsert, device health with one
+executemany update; then one ``TelemetryReceived`` event carries the batch to subscribers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+
+from smartcity.config import Settings
+from smartcity.devices import payloads, series
+from smartcity.devices import repository as repo
+from smartcity.devices.events import DeviceStatusChanged, TelemetryReceived
+from smartcity.devices.schemas import IngestResult, Rejection
+from smartcity.devices.service import GATEWAY_TOKEN_PREFIX
+from smartcity.events import UnitOfWork
+from smartcity.kit.clock import utcnow
+from smartcity.kit.crypto import keyed_hash
+
+MAX_READINGS: Final = 10_000
+RAW_LIMIT: Final = 2_000  # characters of a refused message kept in the dead-letter table
+FUTURE_SKEW: Final = timedelta(minutes=10)
+OLDEST: Final = datetime(2000, 1, 1, tzinfo=UTC)  # earlier means the device clock is not set
+LOW_BATTERY: Final = 15.0  # percent; below it an online device shows as degraded
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MS: Final = timedelta(milliseconds=1)
+
+# reason code -> (English, Thai)
+REASONS: Final[dict[str, tuple[str, str]]] = {
+    "unauthorised": ("unknown, revoked or disabled credential", "ข้อมูลรับรองไม่ถูกต้องหรือถูกปิดใช้"),
+    "malformed_json": ("the body is not valid JSON", "ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง"),
+    "invalid_batch": (
+        "expected an object with a 'readings' list",
+        "ต้องเป็นออบเจ็กต์ที่มีรายการ readings",
+    ),
+    "too_many_readings": (
+        f"more than {MAX_READINGS} readings in one batch",
+        f"ส่งข้อมูลเกิน {MAX_READINGS} รายการในครั้งเดียว",
+    ),
+    "invalid_reading": (
+        "a reading must be an object with a 'device' code and a 'values' object",
+        "แต่ละรายการต้องเป็นออบเจ็กต์ที่มีรหัสอุปกรณ์ (device) และค่า (values)",
+    ),
+    "unknown_device": ("unknown device", "ไม่พบอุปกรณ์"),
+    "not_allowed": (
+        "this credential may not post for this device",
+        "ข้อมูลรับรองนี้ส่งข้อมูลแทนอุปกรณ์นี้ไม่ได้",
+    ),
+    "disabled": ("the device is disabled", "อุปกรณ์ถูกปิดใช้งาน"),
+    "invalid_timestamp": (
+        "ts must be an ISO 8601 time with a time zone, after 2000",
+        "ts ต้องเป็นเวลาแบบ ISO 8601 ที่ระบุเขตเวลา และหลังปี 2000",
+    ),
+    "future_timestamp": (
+        "ts is more than 10 minutes in the future",
+        "ts เป็นเวลาในอนาคตเกิน 10 นาที",
+    ),
+    "invalid_values": ("the values do not fit the device kind", "ค่าที่ส่งมาไม่ตรงกับชนิดอุปกรณ์"),
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who posts: a device (only for itself) or a gateway (for its agency's devices)."""
+
+    kind: str  # "device" or "gateway"
+    id: int
+    agency_id: int
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A whole message refused; the dead letter is already written."""
+
+    status: int
+    reason_code: str
+    message: str
+    message_th: str
+
+
+@dataclass
+class _Batch:
+    """What one batch accumulates on its way to the database."""
+
+    now: datetime
+    source: str
+    caller: Caller
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    latest: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
+    seen: dict[int, Row[Any]] = field(default_factory=dict)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    accepted: int = 0
+
+
+def authenticate(session: Session, settings: Settings, authorization: str) -> Caller | None:
+    """The device or gateway behind an ``Authorization: Bearer`` header, if valid and enabled."""
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    digest = keyed_hash(settings.secret_key.get_secret_value(), token)
+    if token.startswith(GATEWAY_TOKEN_PREFIX + "_"):
+        gateway = repo.gateway_by_token(session, digest)
+        if gateway is None or not gateway.enabled:
+            return None
+        gateway.last_seen_at = utcnow()
+        return Caller("gateway", gateway.id, gateway.agency_id, gateway.token_prefix)
+    device = repo.find_by_token(session, digest)
+    if device is None or not device.enabled:
+        return None
+    return Caller("device", device.id, device.agency_id, device.token_prefix)
+
+
+def ingest_http(
+    uow: UnitOfWork, settings: Settings, authorization: str, body: bytes
+) -> IngestResult | Refused:
+    """Handle one HTTP batch: authenticate, parse, then store what is valid."""
+    now = utcnow()
+    caller = authenticate(uow.session, settings, authorization)
+    if caller is None:
+        return _refuse(uow, 401, "unauthorised", body, now, _credential_hint(authorization))
+    prefix = caller.prefix
+    try:
+        doc = json.loads(body, parse_constant=_no_constants)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return _refuse(uow, 400, "malformed_json", body, now, prefix)
+    readings = doc.get("readings") if isinstance(doc, dict) else None
+    if not isinstance(readings, list):
+        return _refuse(uow, 422, "invalid_batch", body, now, prefix)
+    if len(readings) > MAX_READINGS:
+        return _refuse(uow, 413, "too_many_readings", body, now, prefix)
+    return store(uow, caller, readings, now=now, source="http")
+
+
+def store(
+    uow: UnitOfWork,
+    caller: Caller,
+    readings: list[Any],
+    *,
+    now: datetime | None = None,
+    source: str = "http",
+) -> IngestResult:
+    """Check and store a list of readings for a caller; bad ones become dead letters."""
+    batch = _Batch(now=now or utcnow(), source=source, caller=caller)
+    by_kind = _sort_by_kind(uow.session, batch, readings)
+    for kind, items in by_kind.items():
+        checked = payloads.validate_many(kind, [values for _, _, _, values in items])
+        for (index, device, ts_ms, _), result in zip(items, checked, strict=True):
+            if isinstance(result, payloads.Invalid):
+                _reject(
+                    batch, index, "invalid_values", readings[index], device.code, result.message
+                )
+            else:
+                _accept(batch, device, ts_ms, result)
+    _write(uow, batch)
+    batch.rejected.sort(key=lambda r: r.index)
+    return IngestResult(accepted=batch.accepted, rejected=batch.rejected)
+
+
+def _sort_by_kind(
+    session: Session, batch: _Batch, readings: list[Any]
+) -> dict[str, list[tuple[int, Row[Any], int, Any]]]:
+    """Check device, permission and time of each reading; group the good ones by kind."""
+    codes = [r.get("device") for r in readings if isinstance(r, dict)]
+    devices = repo.for_ingest(session, [c for c in codes if isinstance(c, str)])
+    stamps: dict[str | None, int | str] = {}
+    by_kind: dict[str, list[tuple[int, Row[Any], int, Any]]] = defaultdict(list)
+    for index, reading in enumerate(readings):
+        problem, device = _device_of(batch.caller, devices, reading)
+        if device is None:
+            code = reading.get("device") if isinstance(reading, dict) else None
+            _reject(batch, index, problem, reading, code if isinstance(code, str) else "")
+            continue
+        ts = reading.get("ts")
+        if not isinstance(ts, str | None):
+            ts = "?"  # any other JSON type is refused; keep the cache key hashable
+        ts_ms = stamps.get(ts)
+        if ts_ms is None:
+            ts_ms = stamps[ts] = _ts_ms(ts, batch.now)
+        if isinstance(ts_ms, str):
+            _reject(batch, index, ts_ms, reading, device.code)
+            continue
+        by_kind[device.kind].append((index, device, ts_ms, reading["values"]))
+    return by_kind
+
+
+def _device_of(
+    caller: Caller, devices: dict[str, Row[Any]], reading: Any
+) -> tuple[str, Row[Any] | None]:
+    """The reading's device, or the reason code it is refused."""
+    if not isinstance(reading, dict):
+        return "invalid_reading", None
+    code = reading.get("device")
+    if not isinstance(code, str) or not isinstance(reading.get("values", {}), dict):
+        return "invalid_reading", None
+    reading.setdefault("values", {})
+    device = devices.get(code)
+    if device is None:
+        return "unknown_device", None
+    if (caller.kind == "device" and device.id != caller.id) or (
+        caller.kind == "gateway" and device.agency_id != caller.agency_id
+    ):
+        return "not_allowed", None
+    if not device.enabled:
+        return "disabled", None
+    return "", device
+
+
+def _ts_ms(ts: str | None, now: datetime) -> int | str:
+    """Milliseconds since the epoch, or the reason code the time is refused."""
+    if ts is None:
+        return (now - EPOCH) // ONE_MS
+    if len(ts) > 40:
+        return "invalid_timestamp"
+    try:
+        when = datetime.fromisoformat(ts)
+    except ValueError:
+        return "invalid_timestamp"
+    if when.tzinfo is None or when.utcoffset() is None:
+        return "invalid_timestamp"
+    try:
+        utc = when.astimezone(UTC)
+    except OverflowError:  # e.g. year 1 with a positive offset
+        return "invalid_timestamp"
+    if utc < OLDEST:
+        return "invalid_timestamp"
+    if utc > now + FUTURE_SKEW:
+        return "future_timestamp"
+    return (utc - EPOCH) // ONE_MS
+
+
+def _accept(batch: _Batch, device: Row[Any], ts_ms: int, metrics: payloads.Metrics) -> None:
+    device_id = device.id
+    batch.seen[device_id] = device
+    batch.accepted += 1
+    rows, latest = batch.rows, batch.latest
+    for metric, value in metrics.items():
+        rows.append({"device_id": device_id, "metric": metric, "ts_ms": ts_ms, "value": value})
+        key = (device_id, metric)
+        old = latest.get(key)
+        if old is None or ts_ms >= old[0]:
+            latest[key] = (ts_ms, value)
+
+
+def _reject(
+    batch: _Batch, index: int, code: str, reading: Any, device_code: str, detail: str = ""
+) -> None:
+    message, message_th = REASONS[code]
+    if detail:
+        message, message_th = f"{message}: {detail}", f"{message_th}: {detail}"
+    batch.rejected.append(Rejection(index=index, reason=code, message=message))
+    batch.dead.append(_dead_row(batch, code, message, message_th, _dump(reading), device_code[:80]))
+
+
+def _dead_row(
+    batch: _Batch | None, code: str, message: str, message_th: str, raw: str, device_code: str
+) -> dict[str, Any]:
+    return {
+        "received_at": batch.now if batch else utcnow(),
+        "source": batch.source if batch else "http",
+        "device_code": device_code,
+        "credential": batch.caller.prefix if batch else "",
+        "reason_code": code,
+        "reason": message[:300],
+        "reason_th": message_th[:300],
+        "raw": raw[:RAW_LIMIT],
+    }
+
+
+def _write(uow: UnitOfWork, batch: _Batch) -> None:
+    """Readings, latest values, device health and dead letters, each in one statement."""
+    session = uow.session
+    series.insert_readings(session, batch.rows)
+    latest = [
+        {"device_id": d, "metric": m, "ts_ms": t, "value": v}
+        for (d, m), (t, v) in batch.latest.items()
+    ]
+    series.upsert_latest(session, latest)
+    changes = _health(session, batch)
+    repo.add_dead_letters(session, batch.dead)
+    if batch.accepted:
+        uow.emit(_telemetry_event(batch))
+    for change in changes:
+        uow.emit(change)
+
+
+def _health(session: Session, batch: _Batch) -> list[DeviceStatusChanged]:
+    """Mark every device heard from as online (or degraded on a low battery)."""
+    rows, changes = [], []
+    for device_id, device in batch.seen.items():
+        battery = batch.latest.get((device_id, "battery"), (0, device.battery))[1]
+        signal = batch.latest.get((device_id, "signal"), (0, device.signal))[1]
+        low = battery is not None and battery < LOW_BATTERY
+        status = "degraded" if low else "online"
+        rows.append(
+            {
+                "b_id": device_id,
+                "b_seen": batch.now,
+                "b_status": status,
+                "b_battery": battery,
+                "b_signal": signal,
+            }
+        )
+        if status != device.status:
+            changes.append(
+                DeviceStatusChanged(
+                    device_id=device_id,
+                    code=device.code,
+                    kind=device.kind,
+                    old=device.status,
+                    new=status,
+                    at=batch.now,
+                )
+            )
+    repo.update_health(session, rows)
+    return changes
+
+
+def _telemetry_event(batch: _Batch) -> TelemetryReceived:
+    latest = tuple((d, m, EPOCH + t * ONE_MS, v) for (d, m), (t, v) in sorted(batch.latest.items()))
+    return TelemetryReceived(
+        source=batch.source,
+        received_at=batch.now,
+        device_ids=tuple(sorted(batch.seen)),
+        metrics=tuple(sorted({m for _, m in batch.latest})),
+        readings=batch.accepted,
+        latest=latest,
+    )
+
+
+def _refuse(
+    uow: UnitOfWork, status: int, code: str, body: bytes, now: datetime, credential: str
+) -> Refused:
+    """Record a refused message as one dead letter and say why."""
+    message, message_th = REASONS[code]
+    row = _dead_row(
+        None, code, message, message_th, body[:RAW_LIMIT].decode("utf-8", "replace"), ""
+    )
+    row["received_at"], row["credential"] = now, credential[:16]
+    repo.add_dead_letters(uow.session, [row])
+    return Refused(status, code, message, message_th)
+
+
+def _credential_hint(authorization: str) -> str:
+    """The first characters of a presented token: enough to recognise it, useless to replay."""
+    return authorization.strip().partition(" ")[2].strip()[:10]
+
+
+def _dump(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))[:RAW_LIMIT]
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)[:RAW_LIMIT]
+
+
+def _no_constants(name: str) -> Any:
+    """Refuse NaN and Infinity, which JSON does not allow but Python would accept."""
+    raise ValueError(f"{name} is not valid JSON")

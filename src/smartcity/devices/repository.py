@@ -1,0 +1,180 @@
+"""SQL of the device registry, gateways and dead letters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from smartcity.db import UTCDateTime
+from smartcity.devices.models import DeadLetter, Device, Gateway
+from smartcity.kit.pagination import PageParams, paginate
+
+# The columns ingest needs, read without building ORM objects.
+_INGEST_COLUMNS = (
+    Device.id,
+    Device.code,
+    Device.kind,
+    Device.agency_id,
+    Device.enabled,
+    Device.status,
+    Device.battery,
+    Device.signal,
+)
+
+
+def get(session: Session, device_id: int) -> Device | None:
+    """A device by id."""
+    return session.get(Device, device_id)
+
+
+def find(session: Session, code: str) -> Device | None:
+    """A device by code."""
+    return session.scalar(select(Device).where(Device.code == code))
+
+
+def find_by_mqtt_username(session: Session, username: str) -> Device | None:
+    """A device by its MQTT user name."""
+    return session.scalar(select(Device).where(Device.mqtt_username == username))
+
+
+def find_by_token(session: Session, token_hash: str) -> Device | None:
+    """A device by the keyed hash of its token."""
+    return session.scalar(select(Device).where(Device.token_hash == token_hash))
+
+
+def search(
+    session: Session,
+    params: PageParams,
+    *,
+    q: str = "",
+    kind: str = "",
+    zone_id: int | None = None,
+    status: str = "",
+    enabled: bool | None = None,
+    zone_scope: frozenset[int] | None = None,
+) -> tuple[list[Device], int]:
+    """Devices matching the filters, ordered by code."""
+    stmt: Select[Any] = select(Device).order_by(Device.code, Device.id)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(
+            or_(Device.code.ilike(like), Device.name_th.ilike(like), Device.name_en.ilike(like))
+        )
+    if kind:
+        stmt = stmt.where(Device.kind == kind)
+    if zone_id is not None:
+        stmt = stmt.where(Device.zone_id == zone_id)
+    if status:
+        stmt = stmt.where(Device.status == status)
+    if enabled is not None:
+        stmt = stmt.where(Device.enabled.is_(enabled))
+    if zone_scope is not None:
+        # Same rule as Principal.can: a record without a zone is not zone-restricted.
+        stmt = stmt.where(or_(Device.zone_id.in_(sorted(zone_scope)), Device.zone_id.is_(None)))
+    return paginate(session, stmt, params)
+
+
+def add(session: Session, row: Device | Gateway) -> None:
+    """Insert a row and assign its id."""
+    session.add(row)
+    session.flush()
+
+
+def for_ingest(session: Session, codes: Iterable[str]) -> dict[str, Any]:
+    """Ingest's view of the devices with these codes, by code."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    stmt = select(*_INGEST_COLUMNS).where(Device.code.in_(bindparam("codes", expanding=True)))
+    return {row.code: row for row in session.execute(stmt, {"codes": wanted})}
+
+
+def update_health(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Write last-seen, status, battery and signal of many devices in one executemany."""
+    if not rows:
+        return
+    stmt = (
+        update(Device.__table__)  # type: ignore[arg-type]
+        .where(Device.__table__.c.id == bindparam("b_id"))
+        .values(
+            last_seen_at=bindparam("b_seen", type_=UTCDateTime()),
+            status=bindparam("b_status"),
+            battery=bindparam("b_battery"),
+            signal=bindparam("b_signal"),
+        )
+    )
+    session.execute(stmt, list(rows))
+
+
+def stale(session: Session, kind: str, cutoff: datetime) -> list[Device]:
+    """Enabled devices of a kind, not yet offline, last heard before ``cutoff``."""
+    stmt = select(Device).where(
+        Device.kind == kind,
+        Device.enabled.is_(True),
+        Device.status.in_(("online", "degraded")),
+        Device.last_seen_at < cutoff,
+    )
+    return list(session.scalars(stmt.order_by(Device.id)))
+
+
+# --- gateways ---------------------------------------------------------------------------------
+
+
+def get_gateway(session: Session, gateway_id: int) -> Gateway | None:
+    """A gateway by id."""
+    return session.get(Gateway, gateway_id)
+
+
+def find_gateway(session: Session, code: str) -> Gateway | None:
+    """A gateway by code."""
+    return session.scalar(select(Gateway).where(Gateway.code == code))
+
+
+def gateway_by_token(session: Session, token_hash: str) -> Gateway | None:
+    """A gateway by the keyed hash of its token."""
+    return session.scalar(select(Gateway).where(Gateway.token_hash == token_hash))
+
+
+def list_gateways(session: Session, params: PageParams) -> tuple[list[Gateway], int]:
+    """Gateways, ordered by code."""
+    return paginate(session, select(Gateway).order_by(Gateway.code, Gateway.id), params)
+
+
+# --- dead letters -----------------------------------------------------------------------------
+
+
+def add_dead_letters(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Store refused messages in one executemany."""
+    if rows:
+        session.execute(insert(DeadLetter.__table__), list(rows))  # type: ignore[arg-type]
+
+
+def search_dead_letters(
+    session: Session,
+    params: PageParams,
+    *,
+    source: str = "",
+    device_code: str = "",
+    reason_code: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[list[DeadLetter], int]:
+    """Dead letters matching the filters, newest first."""
+    stmt: Select[Any] = select(DeadLetter).order_by(
+        DeadLetter.received_at.desc(), DeadLetter.id.desc()
+    )
+    if source:
+        stmt = stmt.where(DeadLetter.source == source)
+    if device_code:
+        stmt = stmt.where(DeadLetter.device_code == device_code)
+    if reason_code:
+        stmt = stmt.where(DeadLetter.reason_code == reason_code)
+    if since is not None:
+        stmt = stmt.where(DeadLetter.received_at >= since)
+    if until is not None:
+        stmt = stmt.where(DeadLetter.received_at < until)
+    return paginate(session, stmt, params)

@@ -1,0 +1,115 @@
+"""SQL of telemetry: the bulk insert of readings, the latest-value upsert and history queries.
+
+Time is integer milliseconds since the epoch (UTC), so a history bucket is ``ts_ms // width``
+on both SQLite and PostgreSQL (both divide integers as integers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Insert, func, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from smartcity.devices.models import Latest, Reading
+
+ReadingRow = dict[str, Any]  # device_id, metric, ts_ms, value
+
+
+def _dialect_insert(session: Session, table: Any) -> Insert:
+    """INSERT with ON CONFLICT support for the session's backend."""
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"no upsert for the {name} dialect")
+
+
+def insert_readings(session: Session, rows: Sequence[ReadingRow]) -> None:
+    """Store readings in one executemany; a reading already stored (a re-send) is skipped."""
+    if not rows:
+        return
+    stmt = _dialect_insert(session, Reading.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]
+    session.execute(stmt, list(rows))
+
+
+def upsert_latest(session: Session, rows: Sequence[ReadingRow]) -> None:
+    """Keep the newest value per device and metric; older readings never overwrite newer ones.
+
+    ``rows`` must hold at most one row per (device_id, metric).
+    """
+    if not rows:
+        return
+    base = _dialect_insert(session, Latest.__table__)
+    excluded = base.excluded  # type: ignore[attr-defined]
+    stmt = base.on_conflict_do_update(  # type: ignore[attr-defined]
+        index_elements=[Latest.device_id, Latest.metric],
+        set_={"ts_ms": excluded.ts_ms, "value": excluded.value},
+        where=excluded.ts_ms >= Latest.__table__.c.ts_ms,
+    )
+    session.execute(stmt, list(rows))
+
+
+def latest(session: Session, device_id: int) -> list[Latest]:
+    """The newest value of each metric of a device."""
+    stmt = select(Latest).where(Latest.device_id == device_id).order_by(Latest.metric)
+    return list(session.scalars(stmt))
+
+
+def raw(
+    session: Session, device_id: int, metric: str, since_ms: int, until_ms: int, limit: int
+) -> list[tuple[str, int, float, float, float, int]]:
+    """Readings in [since, until), oldest first, as (metric, ts_ms, value, value, value, 1)."""
+    r = Reading.__table__.c
+    stmt = (
+        select(r.metric, r.ts_ms, r.value)
+        .where(*_range(device_id, metric, since_ms, until_ms))
+        .order_by(r.ts_ms, r.metric)
+        .limit(limit)
+    )
+    return [(m, int(t), float(v), float(v), float(v), 1) for m, t, v in session.execute(stmt)]
+
+
+def buckets(
+    session: Session,
+    device_id: int,
+    metric: str,
+    since_ms: int,
+    until_ms: int,
+    width_ms: int,
+    limit: int,
+) -> list[tuple[str, int, float, float, float, int]]:
+    """Per bucket of ``width_ms``: (metric, bucket start ms, avg, min, max, count)."""
+    r = Reading.__table__.c
+    # Inline the width: PostgreSQL must see the same expression in SELECT and GROUP BY.
+    width = literal_column(str(int(width_ms)), BigInteger())
+    bucket = (r.ts_ms // width) * width
+    stmt = (
+        select(
+            r.metric,
+            bucket.label("bucket"),
+            func.avg(r.value),
+            func.min(r.value),
+            func.max(r.value),
+            func.count(),
+        )
+        .where(*_range(device_id, metric, since_ms, until_ms))
+        .group_by(r.metric, bucket)
+        .order_by(bucket, r.metric)
+        .limit(limit)
+    )
+    return [
+        (m, int(b), float(avg), float(lo), float(hi), int(n))
+        for m, b, avg, lo, hi, n in session.execute(stmt)
+    ]
+
+
+def _range(device_id: int, metric: str, since_ms: int, until_ms: int) -> list[Any]:
+    r = Reading.__table__.c
+    where = [r.device_id == device_id, r.ts_ms >= since_ms, r.ts_ms < until_ms]
+    if metric:
+        where.append(r.metric == metric)
+    return where
