@@ -1,0 +1,1 @@
+"""Protocol adapters (MQTT, CAP, audio tools...): they speak protocols, never city rules."""
