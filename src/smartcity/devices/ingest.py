@@ -9,10 +9,11 @@ executemany update; then one ``TelemetryReceived`` event carries the batch to su
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -21,13 +22,14 @@ from smartcity.config import Settings
 from smartcity.devices import payloads, series
 from smartcity.devices import repository as repo
 from smartcity.devices.events import DeviceStatusChanged, TelemetryReceived
-from smartcity.devices.schemas import IngestResult, Rejection
+from smartcity.devices.schemas import CODE_PATTERN, IngestResult, Rejection
 from smartcity.devices.service import GATEWAY_TOKEN_PREFIX
 from smartcity.events import UnitOfWork
 from smartcity.kit.clock import utcnow
 from smartcity.kit.crypto import keyed_hash
 
 MAX_READINGS: Final = 10_000
+CODE_SHAPE: Final = re.compile(CODE_PATTERN)
 RAW_LIMIT: Final = 2_000  # characters of a refused message kept in the dead-letter table
 FUTURE_SKEW: Final = timedelta(minutes=10)
 OLDEST: Final = datetime(2000, 1, 1, tzinfo=UTC)  # earlier means the device clock is not set
@@ -99,7 +101,7 @@ class _Batch:
     rows: list[dict[str, Any]] = field(default_factory=list)
     latest: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
     seen: dict[int, Row[Any]] = field(default_factory=dict)
-    dead: list[dict[str, Any]] = field(default_factory=list)
+    dead: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     accepted: int = 0
 
@@ -174,7 +176,7 @@ def _sort_by_kind(
 ) -> dict[str, list[tuple[int, Row[Any], int, Any]]]:
     """Check device, permission and time of each reading; group the good ones by kind."""
     codes = [r.get("device") for r in readings if isinstance(r, dict)]
-    devices = repo.for_ingest(session, [c for c in codes if isinstance(c, str)])
+    devices = repo.for_ingest(session, {c for c in codes if _could_be_code(c)})
     stamps: dict[str | None, int | str] = {}
     by_kind: dict[str, list[tuple[int, Row[Any], int, Any]]] = defaultdict(list)
     for index, reading in enumerate(readings):
@@ -194,6 +196,11 @@ def _sort_by_kind(
             continue
         by_kind[device.kind].append((index, device, ts_ms, reading["values"]))
     return by_kind
+
+
+def _could_be_code(value: Any) -> TypeGuard[str]:
+    """Only strings shaped like a device code are looked up (PostgreSQL refuses NUL bytes)."""
+    return isinstance(value, str) and len(value) <= 80 and CODE_SHAPE.match(value) is not None
 
 
 def _device_of(
@@ -261,7 +268,8 @@ def _reject(
     if detail:
         message, message_th = f"{message}: {detail}", f"{message_th}: {detail}"
     batch.rejected.append(Rejection(index=index, reason=code, message=message))
-    batch.dead.append(_dead_row(batch, code, message, message_th, _dump(reading), device_code[:80]))
+    row = _dead_row(batch, code, message, message_th, _dump(reading), device_code[:80])
+    batch.dead.append((index, row))
 
 
 def _dead_row(
@@ -270,13 +278,18 @@ def _dead_row(
     return {
         "received_at": batch.now if batch else utcnow(),
         "source": batch.source if batch else "http",
-        "device_code": device_code,
+        "device_code": _text(device_code, 80),
         "credential": batch.caller.prefix if batch else "",
         "reason_code": code,
-        "reason": message[:300],
-        "reason_th": message_th[:300],
-        "raw": raw[:RAW_LIMIT],
+        "reason": _text(message, 300),
+        "reason_th": _text(message_th, 300),
+        "raw": _text(raw, RAW_LIMIT),
     }
+
+
+def _text(value: str, limit: int) -> str:
+    """Text safe for any backend: PostgreSQL text cannot hold NUL, so it is shown as U+FFFD."""
+    return value[:limit].replace("\x00", "\ufffd")
 
 
 def _write(uow: UnitOfWork, batch: _Batch) -> None:
@@ -289,7 +302,8 @@ def _write(uow: UnitOfWork, batch: _Batch) -> None:
     ]
     series.upsert_latest(session, latest)
     changes = _health(session, batch)
-    repo.add_dead_letters(session, batch.dead)
+    batch.dead.sort(key=lambda item: item[0])
+    repo.add_dead_letters(session, [row for _, row in batch.dead])
     if batch.accepted:
         uow.emit(_telemetry_event(batch))
     for change in changes:
@@ -348,7 +362,7 @@ def _refuse(
     row = _dead_row(
         None, code, message, message_th, body[:RAW_LIMIT].decode("utf-8", "replace"), ""
     )
-    row["received_at"], row["credential"] = now, credential[:16]
+    row["received_at"], row["credential"] = now, _text(credential, 16)
     repo.add_dead_letters(uow.session, [row])
     return Refused(status, code, message, message_th)
 

@@ -108,6 +108,11 @@ def update_health(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         )
     )
     session.execute(stmt, list(rows))
+    # The update went around the ORM: forget what this session holds of those devices.
+    for row in rows:
+        loaded = session.identity_map.get(session.identity_key(Device, row["b_id"]))
+        if loaded is not None:
+            session.expire(loaded)
 
 
 def stale(session: Session, kind: str, cutoff: datetime) -> list[Device]:
@@ -118,7 +123,8 @@ def stale(session: Session, kind: str, cutoff: datetime) -> list[Device]:
         Device.status.in_(("online", "degraded")),
         Device.last_seen_at < cutoff,
     )
-    return list(session.scalars(stmt.order_by(Device.id)))
+    stmt = stmt.order_by(Device.id).execution_options(populate_existing=True)
+    return list(session.scalars(stmt))
 
 
 # --- gateways ---------------------------------------------------------------------------------
