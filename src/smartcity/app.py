@@ -12,6 +12,7 @@ from smartcity import __version__, health
 from smartcity.accounts import api as accounts_api
 from smartcity.audit import api as audit_api
 from smartcity.audit import handlers as audit_handlers
+from smartcity.care import api as care_api
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.devices import api as devices_api
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         audit_api.router,
         geo_api.router,
         devices_api.router,
+        care_api.router,
     ):
         app.include_router(router)
     app.include_router(pages.router)

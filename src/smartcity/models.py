@@ -9,6 +9,7 @@ DOMAIN_MODELS = (
     "smartcity.audit.models",
     "smartcity.geo.models",
     "smartcity.devices.models",
+    "smartcity.care.models",
 )
 
 
