@@ -12,6 +12,8 @@ from smartcity import __version__, health
 from smartcity.accounts import api as accounts_api
 from smartcity.audit import api as audit_api
 from smartcity.audit import handlers as audit_handlers
+from smartcity.broadcast import api as broadcast_api
+from smartcity.broadcast import schedule_api as broadcast_schedule_api
 from smartcity.care import api as care_api
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         geo_api.router,
         devices_api.router,
         care_api.router,
+        broadcast_api.router,
+        broadcast_schedule_api.router,
     ):
         app.include_router(router)
     app.include_router(pages.router)

@@ -1,0 +1,1 @@
+"""Public address: announcements, schedules, slot outcomes and CAP alerts."""
