@@ -22,7 +22,7 @@ def national_id_check_digit(first12: str) -> int:
 def clean_national_id(value: str) -> str:
     """The ID as 13 digits with its check digit verified; ValueError (bilingual) otherwise."""
     digits = _SEPARATORS.sub("", value)
-    if not digits.isascii() or not digits.isdigit():
+    if digits and not (digits.isascii() and digits.isdigit()):
         raise ValueError(
             "The national ID may contain digits only. / เลขประจำตัวประชาชนต้องเป็นตัวเลขเท่านั้น"
         )
