@@ -87,9 +87,7 @@ class BrokerAddress:
         )
 
 
-def make_client(
-    address: BrokerAddress, client_id: str, *, manual_ack: bool = False
-) -> paho.Client:
+def make_client(address: BrokerAddress, client_id: str, *, manual_ack: bool = False) -> paho.Client:
     """A paho client for the address; call ``connect`` next."""
     protocol = paho.MQTTv5 if address.protocol == 5 else paho.MQTTv311
     client = paho.Client(
