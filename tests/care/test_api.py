@@ -289,3 +289,16 @@ def test_update_household_moves_its_zone(client: TestClient, as_role, sample: Im
 )
 def test_sensitive_routes_need_care_sensitive(client: TestClient, as_role, path: str) -> None:  # type: ignore[no-untyped-def]
     _problem(client.get(path, headers=as_role("police")), 403)
+
+
+def test_nul_characters_are_refused_not_stored(
+    client: TestClient, as_role, sample: ImportReport
+) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL cannot store NUL in text; the API must say 422, never fail with 500.
+    h = as_role("care_manager")
+    person = _register(client, h)
+    body = person_body(person["household_id"], given_name="สม\x00ศรี")
+    _problem(client.post("/api/care/people?force=true", json=body, headers=h), 422)
+    _problem(client.post("/api/care/households", json=household_body(soi="\x00"), headers=h), 422)
+    found = _ok(client.get("/api/care/people", params={"q": "สมศรี\x00"}, headers=h))
+    assert [p["id"] for p in found["items"]] == [person["id"]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 
@@ -53,10 +54,30 @@ Text200 = Annotated[str, Field(max_length=200)]
 Note = Annotated[str, Field(max_length=4000)]
 
 
+class CareIn(BaseModel):
+    """Base of every input shape: refuses NUL characters, which PostgreSQL cannot store in text."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """Refuse text with a NUL character anywhere in it."""
+        if _has_nul(value):
+            raise ValueError("Text may not contain NUL characters. / ข้อความต้องไม่มีอักขระ NUL")
+        return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 # --- households -------------------------------------------------------------------------------
 
 
-class HouseholdIn(BaseModel):
+class HouseholdIn(CareIn):
     """A home and its Thai address; the community zone is found from lat/lon when given."""
 
     house_no: str = Field(min_length=1, max_length=40, description="House number (บ้านเลขที่)")
@@ -80,7 +101,7 @@ class HouseholdIn(BaseModel):
         return self
 
 
-class HouseholdUpdate(BaseModel):
+class HouseholdUpdate(CareIn):
     """Fields to change; fields left out keep their value."""
 
     house_no: str | None = Field(None, min_length=1, max_length=40)
@@ -147,7 +168,7 @@ class HouseholdOut(BaseModel):
 # --- people -----------------------------------------------------------------------------------
 
 
-class Contact(BaseModel):
+class Contact(CareIn):
     """Somebody to call in an emergency."""
 
     name: str = Field(min_length=1, max_length=200)
@@ -155,7 +176,7 @@ class Contact(BaseModel):
     phone: Phone
 
 
-class PersonFields(BaseModel):
+class PersonFields(CareIn):
     """Fields shared by a new person and an update."""
 
     model_config = ConfigDict(extra="forbid")
@@ -286,7 +307,7 @@ class Candidate(BaseModel):
 # --- consent ----------------------------------------------------------------------------------
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(CareIn):
     """Consent given for one purpose; a guardian gives it for minors and incompetent persons."""
 
     purpose: Purpose
@@ -311,7 +332,7 @@ class ConsentIn(BaseModel):
         return self
 
 
-class ConsentWithdraw(BaseModel):
+class ConsentWithdraw(CareIn):
     """A withdrawal: who withdrew and when (default now). Earlier processing stays lawful."""
 
     withdrawn_by: str = Field(min_length=1, max_length=200)
@@ -344,7 +365,7 @@ class ConsentOut(BaseModel):
 # --- ADL --------------------------------------------------------------------------------------
 
 
-class AdlIn(BaseModel):
+class AdlIn(CareIn):
     """The ten Barthel items, each within its own range; the total is 0-20."""
 
     feeding: int = Field(ge=0, le=2)

@@ -13,7 +13,7 @@ from pythainlp.tokenize import word_tokenize
 
 ENGINE = "newmm"
 # LIKE wildcards and our own delimiter never belong inside a token.
-_DROP = str.maketrans("", "", "%_\\")
+_DROP = str.maketrans("", "", "%_\\\x00")
 
 
 def _segments(text: str) -> list[str]:

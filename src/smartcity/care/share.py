@@ -33,19 +33,20 @@ def share_person(
     reason: str = "",
 ) -> ShareOut:
     """The record to hand over for ``purpose``, refused without a lawful basis."""
+    reason = reason.replace("\x00", "").strip()
     person, household = people.get_person(uow.session, access, person_id)
     if not access.can_see_sensitive(household.zone_id):
         raise Forbidden(
             "Sharing a record needs care.sensitive.", "การส่งต่อข้อมูลต้องมีสิทธิ์ care.sensitive"
         )
-    basis, consent_id = _basis(uow, person_id, purpose, reason.strip())
+    basis, consent_id = _basis(uow, person_id, purpose, reason)
     sensitive, fields = people.open_sensitive(Vault(settings), person, with_id=True)
     latest = adl.latest(uow.session, person_id)
     detail = {
         "purpose": purpose,
         "legal_basis": basis,
         "consent_id": consent_id,
-        "reason": reason.strip(),
+        "reason": reason,
         "fields": [*fields, "adl"] if latest else fields,
     }
     people.audit_read(uow, person, "care.person.shared", detail)
@@ -53,7 +54,7 @@ def share_person(
         purpose=purpose,
         legal_basis=basis,
         consent_id=consent_id,
-        reason=reason.strip(),
+        reason=reason,
         shared_at=utcnow(),
         person=person_out(person, household, sensitive),
         household=household_out(household, households.members(uow.session, household.id)),
