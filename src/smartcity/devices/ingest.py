@@ -8,9 +8,12 @@ executemany update; then one ``TelemetryReceived`` event carries the batch to su
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeGuard
@@ -36,6 +39,7 @@ OLDEST: Final = datetime(2000, 1, 1, tzinfo=UTC)  # earlier means the device clo
 LOW_BATTERY: Final = 15.0  # percent; below it an online device shows as degraded
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MS: Final = timedelta(milliseconds=1)
+_NO_VALUES: Final[dict[str, Any]] = {}  # a reading without values: a heartbeat
 
 # reason code -> (English, Thai)
 REASONS: Final[dict[str, tuple[str, str]]] = {
@@ -125,10 +129,34 @@ def authenticate(session: Session, settings: Settings, authorization: str) -> Ca
     return Caller("device", device.id, device.agency_id, device.token_prefix)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is parsed and stored.
+
+    A batch allocates tens of thousands of small objects that all stay alive until it is
+    written, so CPython 3.11 keeps running full collections that find nothing: about 40% of
+    ingest time. Reference counting still frees everything; collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def ingest_http(
     uow: UnitOfWork, settings: Settings, authorization: str, body: bytes
 ) -> IngestResult | Refused:
     """Handle one HTTP batch: authenticate, parse, then store what is valid."""
+    with gc_paused():
+        return _ingest_http(uow, settings, authorization, body)
+
+
+def _ingest_http(
+    uow: UnitOfWork, settings: Settings, authorization: str, body: bytes
+) -> IngestResult | Refused:
     now = utcnow()
     caller = authenticate(uow.session, settings, authorization)
     if caller is None:
@@ -174,27 +202,39 @@ def store(
 def _sort_by_kind(
     session: Session, batch: _Batch, readings: list[Any]
 ) -> dict[str, list[tuple[int, Row[Any], int, Any]]]:
-    """Check device, permission and time of each reading; group the good ones by kind."""
+    """Check device, permission and time of each reading; group the good ones by kind.
+
+    Device checks and time parsing are cached per distinct code and time string: a batch
+    repeats both a lot, and this loop is the hot path of ingest.
+    """
     codes = [r.get("device") for r in readings if isinstance(r, dict)]
     devices = repo.for_ingest(session, {c for c in codes if _could_be_code(c)})
+    verdicts: dict[str, tuple[str, Row[Any] | None]] = {}
     stamps: dict[str | None, int | str] = {}
     by_kind: dict[str, list[tuple[int, Row[Any], int, Any]]] = defaultdict(list)
     for index, reading in enumerate(readings):
-        problem, device = _device_of(batch.caller, devices, reading)
+        code = reading.get("device") if type(reading) is dict else None
+        values = reading.get("values", _NO_VALUES) if code is not None else None
+        if type(code) is not str or type(values) is not dict:
+            _reject(batch, index, "invalid_reading", reading, "")
+            continue
+        verdict = verdicts.get(code)
+        if verdict is None:
+            verdict = verdicts[code] = _device_of(batch.caller, devices, code)
+        problem, device = verdict
         if device is None:
-            code = reading.get("device") if isinstance(reading, dict) else None
-            _reject(batch, index, problem, reading, code if isinstance(code, str) else "")
+            _reject(batch, index, problem, reading, code)
             continue
         ts = reading.get("ts")
-        if not isinstance(ts, str | None):
+        if ts is not None and type(ts) is not str:
             ts = "?"  # any other JSON type is refused; keep the cache key hashable
         ts_ms = stamps.get(ts)
         if ts_ms is None:
             ts_ms = stamps[ts] = _ts_ms(ts, batch.now)
         if isinstance(ts_ms, str):
-            _reject(batch, index, ts_ms, reading, device.code)
+            _reject(batch, index, ts_ms, reading, code)
             continue
-        by_kind[device.kind].append((index, device, ts_ms, reading["values"]))
+        by_kind[device.kind].append((index, device, ts_ms, values))
     return by_kind
 
 
@@ -204,15 +244,9 @@ def _could_be_code(value: Any) -> TypeGuard[str]:
 
 
 def _device_of(
-    caller: Caller, devices: dict[str, Row[Any]], reading: Any
+    caller: Caller, devices: dict[str, Row[Any]], code: str
 ) -> tuple[str, Row[Any] | None]:
-    """The reading's device, or the reason code it is refused."""
-    if not isinstance(reading, dict):
-        return "invalid_reading", None
-    code = reading.get("device")
-    if not isinstance(code, str) or not isinstance(reading.get("values", {}), dict):
-        return "invalid_reading", None
-    reading.setdefault("values", {})
+    """The device with this code, or the reason code its readings are refused."""
     device = devices.get(code)
     if device is None:
         return "unknown_device", None

@@ -127,7 +127,8 @@ def validate_one(kind: str, values: Any) -> Metrics | Invalid:
 
 
 def _metrics(kind: str, model: Telemetry, raw: Any) -> Metrics | Invalid:
-    out = {k: float(v) for k, v in model.__dict__.items() if v is not None}
+    fields = model.__dict__
+    out = {k: float(fields[k]) for k in model.model_fields_set if fields[k] is not None}
     if kind == "generic":
         extra = _numeric_extras(raw)
         if not extra and not out:
