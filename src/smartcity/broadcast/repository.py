@@ -91,9 +91,26 @@ def active_between(session: Session, first: date, last: date) -> list[Schedule]:
 
 
 def due_rows(session: Session, start: datetime, end: datetime, limit: int) -> list[Any]:
-    """(schedule, title, priority) of active schedules whose next slot is in [start, end)."""
+    """Active schedules whose next slot is in [start, end), soonest first, as plain rows.
+
+    Columns, not ORM objects: this is the hot read of the scheduler and skips the identity map.
+    """
     stmt = (
-        select(Schedule, Announcement.title, Announcement.priority)
+        select(
+            Schedule.id,
+            Schedule.announcement_id,
+            Schedule.kind,
+            Schedule.start_date,
+            Schedule.end_date,
+            Schedule.time_of_day,
+            Schedule.weekday_mask,
+            Schedule.timezone,
+            Schedule.zone_ids,
+            Schedule.duration_s,
+            Schedule.next_due_at,
+            Announcement.title,
+            Announcement.priority,
+        )
         .join(Announcement, Announcement.id == Schedule.announcement_id)
         .where(
             Schedule.active.is_(True),
@@ -103,7 +120,7 @@ def due_rows(session: Session, start: datetime, end: datetime, limit: int) -> li
         .order_by(Schedule.next_due_at, Schedule.id)
         .limit(limit)
     )
-    return [tuple(row) for row in session.execute(stmt)]
+    return list(session.execute(stmt))
 
 
 def stale(session: Session, before: datetime) -> list[Schedule]:

@@ -32,12 +32,12 @@ MAX_MISSED_PER_SWEEP: Final = 1000
 SCHEDULABLE: Final = ("approved", "scheduled")
 
 
-def rule_of(schedule: Schedule | ScheduleIn, timezone: str = "Asia/Bangkok") -> Rule:
-    """The recurrence rule of a stored or proposed schedule."""
-    if isinstance(schedule, Schedule):
-        mask, tz = schedule.weekday_mask, schedule.timezone
-    else:
+def rule_of(schedule: Any, timezone: str = "Asia/Bangkok") -> Rule:
+    """The recurrence rule of a proposed schedule (ScheduleIn) or a stored one (row or object)."""
+    if isinstance(schedule, ScheduleIn):
         mask, tz = weekday_mask(schedule.weekdays) if schedule.weekdays else 0b1111111, timezone
+    else:
+        mask, tz = schedule.weekday_mask, schedule.timezone
     if schedule.kind != "weekly":
         mask = 0b1111111
     return Rule(
@@ -233,7 +233,9 @@ def next_due(
     outside the first ``limit`` rows cannot have a slot earlier than the last row read.
     """
     end = now + horizon
-    rows = repo.due_rows(session, now, end, limit)
+    rows: list[tuple[Any, str, str]] = [
+        (r, r.title, r.priority) for r in repo.due_rows(session, now, end, limit)
+    ]
     stale = repo.stale(session, now)  # the sweep has not run yet: still show what comes next
     if stale:
         names = repo.titles(session, {s.announcement_id for s in stale})
@@ -242,14 +244,13 @@ def next_due(
     for schedule, title, priority in rows:
         first = max(schedule.next_due_at or now, now)
         for slot in occurrences(rule_of(schedule), first, end):
-            item = _slot(schedule, title, priority, slot)
-            heapq.heappush(heap, (slot, schedule.id, item))
+            heapq.heappush(heap, (slot, schedule.id, _slot(schedule, title, priority, slot)))
             if len(heap) > limit * 4:
                 heap = heapq.nsmallest(limit, heap)
     return [item for _, _, item in heapq.nsmallest(limit, heap)]
 
 
-def _slot(schedule: Schedule, title: str, priority: str, slot: datetime) -> SlotOut:
+def _slot(schedule: Any, title: str, priority: str, slot: datetime) -> SlotOut:
     return SlotOut(
         schedule_id=schedule.id,
         announcement_id=schedule.announcement_id,
