@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -22,6 +24,7 @@ from smartcity.errors import install_error_handlers
 from smartcity.events import EventBus
 from smartcity.geo import api as geo_api
 from smartcity.limits import BodySizeLimit
+from smartcity.runtime import Background
 from smartcity.web import errors as web_errors
 from smartcity.web import pages
 
@@ -35,6 +38,17 @@ def build_bus() -> EventBus:
     return bus
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start background work (MQTT ingest, sweeps) with the server and stop it after."""
+    background = Background(app.state.settings, app.state.session_factory, app.state.bus)
+    app.state.background = background
+    if app.state.settings.mode != "test":
+        background.start()
+    yield
+    background.stop()
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the ASGI application."""
     settings = settings or get_settings()
@@ -43,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Smart City Platform",
         version=__version__,
         description="City operations for Phichit Town Municipality and other Thai towns.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -6,8 +6,10 @@ import getpass
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -19,6 +21,7 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
+from smartcity import runtime
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
 from smartcity.app import build_bus, create_app
@@ -26,6 +29,7 @@ from smartcity.audit import service as audit
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.demo import DemoLogin, seed_demo
+from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.errors import DomainError
 from smartcity.events import Actor, UnitOfWork
 from smartcity.geo import service as geo
@@ -115,6 +119,40 @@ def serve() -> None:
     """Run the platform with configuration from the environment or .env."""
     settings = _settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True)
+
+
+@app.command()
+def ingest(
+    client_id: Annotated[str, typer.Option(help="Stable MQTT client id of this worker.")] = "",
+) -> None:
+    """Run an MQTT ingest worker; start several to share the load (MQTT 5 shared subscription)."""
+    settings = _settings()
+    if not settings.mqtt_url:
+        raise _fail("SMARTCITY_MQTT_URL is not set")
+    engine = make_engine(settings.database_url)
+    worker = MqttIngest(
+        settings,
+        make_session_factory(engine),
+        build_bus(),
+        client_id=client_id or runtime.client_id(settings, "-ingest"),
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    worker.start()
+    typer.echo(f"ingesting from {settings.mqtt_url} as {worker.client_id}", err=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    worker.stop()
+    engine.dispose()
+    st = worker.stats
+    typer.echo(
+        f"stopped: received={st.received} stored={st.stored} dead={st.dead} "
+        f"batches={st.batches} failures={st.failures}",
+        err=True,
+    )
 
 
 @app.command()
@@ -257,3 +295,7 @@ def site_export() -> None:
     with _unit_of_work(_settings()) as uow:
         data = geo.export_geojson(uow.session)
     typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    app()

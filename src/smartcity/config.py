@@ -64,6 +64,25 @@ class Settings(BaseSettings):
         "",
         description="MQTT broker, e.g. mqtt://127.0.0.1:1883. Empty: no broker configured.",
     )
+    mqtt_share_group: str = Field(
+        "smartcity-ingest",
+        description="MQTT 5 shared-subscription group: app processes in one group split the load.",
+        pattern=r"^[A-Za-z0-9_-]+$",
+    )
+    mqtt_client_id: str = Field(
+        "",
+        description="MQTT client id of this process (keep it stable: the broker keeps its "
+        "unacknowledged messages under it). Empty: smartcity-<host name>.",
+    )
+    mqtt_session_expiry: int = Field(
+        86400,
+        ge=0,
+        description="Seconds the broker keeps this process's session (and its unacknowledged "
+        "messages) while it is away.",
+    )
+    mqtt_ingest: bool = Field(
+        True, description="Run MQTT ingest inside the web process when a broker is configured."
+    )
     map_tile_url: str = Field(
         "",
         description="Leaflet tile URL template for the base map; empty shows zones without tiles.",

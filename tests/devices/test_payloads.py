@@ -7,11 +7,19 @@ from typing import Any
 import pytest
 
 from smartcity.devices.models import DEVICE_KINDS
-from smartcity.devices.payloads import KIND_MODELS, Invalid, validate_many, validate_one
+from smartcity.devices.payloads import HEARTBEAT, KIND_MODELS, Invalid, validate_many, validate_one
 
 
 def test_every_kind_has_a_model() -> None:
-    assert set(KIND_MODELS) == set(DEVICE_KINDS)
+    assert set(KIND_MODELS) == {*DEVICE_KINDS, HEARTBEAT}
+
+
+def test_heartbeat_keeps_only_battery_and_signal() -> None:
+    assert validate_one(HEARTBEAT, {"battery": 50, "signal": -70, "level_m": 3}) == {
+        "battery": 50.0,
+        "signal": -70.0,
+    }
+    assert validate_one(HEARTBEAT, {}) == {}
 
 
 @pytest.mark.parametrize(

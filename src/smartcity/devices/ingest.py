@@ -130,7 +130,7 @@ def _ingest_http(
         return _refuse(uow, 401, "unauthorised", body, now, _credential_hint(authorization))
     prefix = caller.prefix
     try:
-        doc = json.loads(body, parse_constant=_no_constants)
+        doc = json.loads(body, parse_constant=no_constants)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return _refuse(uow, 400, "malformed_json", body, now, prefix)
     readings = doc.get("readings") if isinstance(doc, dict) else None
@@ -201,7 +201,8 @@ def _sort_by_kind(
         if isinstance(ts_ms, str):
             _reject(batch, index, ts_ms, reading, code)
             continue
-        by_kind[device.kind].append((index, device, ts_ms, values))
+        kind = payloads.HEARTBEAT if reading.get("heartbeat") is True else device.kind
+        by_kind[kind].append((index, device, ts_ms, values))
     return by_kind
 
 
@@ -279,16 +280,16 @@ def _dead_row(
     return {
         "received_at": batch.now if batch else utcnow(),
         "source": batch.source if batch else "http",
-        "device_code": _text(device_code, 80),
+        "device_code": clean_text(device_code, 80),
         "credential": batch.caller.prefix if batch else "",
         "reason_code": code,
-        "reason": _text(message, 300),
-        "reason_th": _text(message_th, 300),
-        "raw": _text(raw, RAW_LIMIT),
+        "reason": clean_text(message, 300),
+        "reason_th": clean_text(message_th, 300),
+        "raw": clean_text(raw, RAW_LIMIT),
     }
 
 
-def _text(value: str, limit: int) -> str:
+def clean_text(value: str, limit: int) -> str:
     """Text safe for any backend: PostgreSQL text cannot hold NUL, so it is shown as U+FFFD."""
     return value[:limit].replace("\x00", "\ufffd")
 
@@ -363,7 +364,7 @@ def _refuse(
     row = _dead_row(
         None, code, message, message_th, body[:RAW_LIMIT].decode("utf-8", "replace"), ""
     )
-    row["received_at"], row["credential"] = now, _text(credential, 16)
+    row["received_at"], row["credential"] = now, clean_text(credential, 16)
     repo.add_dead_letters(uow.session, [row])
     return Refused(status, code, message, message_th)
 
@@ -380,6 +381,6 @@ def _dump(value: Any) -> str:
         return repr(value)[:RAW_LIMIT]
 
 
-def _no_constants(name: str) -> Any:
+def no_constants(name: str) -> Any:
     """Refuse NaN and Infinity, which JSON does not allow but Python would accept."""
     raise ValueError(f"{name} is not valid JSON")

@@ -19,6 +19,7 @@ METRIC_NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_GENERIC_METRICS: Final = 50
 
 Percent = Annotated[float, Field(ge=0, le=100)]
+HEARTBEAT: Final = "heartbeat"
 
 
 class Telemetry(BaseModel):
@@ -94,6 +95,8 @@ KIND_MODELS: Final[dict[str, type[Telemetry]]] = {
     "camera": Camera,
     "speaker": Speaker,
     "generic": Telemetry,
+    # Not a device kind: a heartbeat from any device carries only battery and signal.
+    HEARTBEAT: Telemetry,
 }
 _LIST_ADAPTERS: Final = {kind: TypeAdapter(list[m]) for kind, m in KIND_MODELS.items()}  # type: ignore[valid-type]
 

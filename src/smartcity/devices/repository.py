@@ -23,6 +23,7 @@ _INGEST_COLUMNS = (
     Device.status,
     Device.battery,
     Device.signal,
+    Device.token_hash,
 )
 
 

@@ -107,12 +107,14 @@ def make_client(address: BrokerAddress, client_id: str, *, manual_ack: bool = Fa
     return client
 
 
-def connect(client: paho.Client, address: BrokerAddress, *, persistent: bool) -> None:
+def connect(
+    client: paho.Client, address: BrokerAddress, *, persistent: bool, expiry: int = 86400
+) -> None:
     """Connect; a persistent session keeps unacknowledged messages across restarts."""
     if address.protocol == 5:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         if persistent:
-            props.SessionExpiryInterval = 24 * 3600
+            props.SessionExpiryInterval = expiry
         client.connect(
             address.host, address.port, keepalive=30, clean_start=not persistent, properties=props
         )

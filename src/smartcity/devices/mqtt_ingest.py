@@ -1,0 +1,235 @@
+"""MQTT ingest: many devices' messages in one transaction, PUBACK only after the commit.
+
+The broker holds every QoS 1 message it acknowledged to a device until this process
+acknowledges it. Acknowledging only after the batch is committed means a reading the broker
+accepted is stored even if this process is killed: on restart the persistent session gets the
+unacknowledged messages again, and the readings table's key (device, metric, time) turns a
+redelivered reading into a no-op.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import paho.mqtt.client as paho
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartcity.config import Settings
+from smartcity.devices import ingest
+from smartcity.devices import repository as repo
+from smartcity.devices.reasons import REASONS
+from smartcity.devices.schemas import IngestResult
+from smartcity.events import Actor, EventBus, UnitOfWork
+from smartcity.integrations.mqtt import BrokerAddress, connect, make_client, parse_topic
+from smartcity.integrations.mqtt import subscription as topic_filter
+from smartcity.kit.clock import utcnow
+from smartcity.kit.crypto import keyed_hash
+
+log = logging.getLogger(__name__)
+BROKER_CALLER = ingest.Caller("broker", 0, 0, "mqtt")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What ingest needs of one MQTT message."""
+
+    topic: str
+    payload: bytes
+    mid: int = 0
+    qos: int = 0
+
+
+def store_messages(
+    uow: UnitOfWork, settings: Settings, messages: Sequence[Message]
+) -> IngestResult:
+    """Authenticate and check each message, store the good readings and dead-letter the rest."""
+    now = utcnow()
+    secret = settings.secret_key.get_secret_value()
+    parsed = [_parse(m) for m in messages]
+    codes = [p[0] for p in parsed if isinstance(p, tuple)]
+    devices = repo.for_ingest(uow.session, codes)
+    readings: list[dict[str, Any]] = []
+    dead: list[dict[str, Any]] = []
+    for message, item in zip(messages, parsed, strict=True):
+        if isinstance(item, str):
+            dead.append(_dead(now, item, message, ""))
+            continue
+        code, token, reading = item
+        device = devices.get(code)
+        if device is None or not token or keyed_hash(secret, token) != device.token_hash:
+            dead.append(_dead(now, "unauthorised", message, code))
+            continue
+        readings.append(reading)
+    repo.add_dead_letters(uow.session, dead)
+    return ingest.store(uow, BROKER_CALLER, readings, now=now, source="mqtt")
+
+
+def _parse(message: Message) -> tuple[str, str, dict[str, Any]] | str:
+    """(device code, token, reading) or the reason code the message is refused."""
+    topic = parse_topic(message.topic)
+    if topic is None or topic.channel not in ("telemetry", "status"):
+        return "invalid_batch"
+    try:
+        doc = json.loads(message.payload, parse_constant=ingest.no_constants)
+    except (ValueError, RecursionError):
+        return "malformed_json"
+    if not isinstance(doc, dict):
+        return "invalid_reading"
+    token = doc.get("token")
+    values = doc.get("values", {})
+    if not isinstance(token, str) or not isinstance(values, dict):
+        return "unauthorised" if not isinstance(token, str) else "invalid_reading"
+    reading = {"device": topic.device, "ts": doc.get("ts"), "values": values}
+    if topic.channel == "status":
+        reading["heartbeat"] = True  # battery and signal only; it proves the device is alive
+    return topic.device, token, reading
+
+
+def _dead(now: Any, code: str, message: Message, device_code: str) -> dict[str, Any]:
+    text, text_th = REASONS[code]
+    raw = f"{message.topic} {message.payload[: ingest.RAW_LIMIT].decode('utf-8', 'replace')}"
+    return {
+        "received_at": now,
+        "source": "mqtt",
+        "device_code": ingest.clean_text(device_code, 80),
+        "credential": "",
+        "reason_code": code,
+        "reason": text,
+        "reason_th": text_th,
+        "raw": ingest.clean_text(raw, ingest.RAW_LIMIT),
+    }
+
+
+@dataclass
+class IngestStats:
+    """Counters for logs and benchmarks."""
+
+    received: int = 0
+    batches: int = 0
+    stored: int = 0
+    dead: int = 0
+    failures: int = 0
+    last_error: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+
+class MqttIngest:
+    """Subscribes (shared across processes) and writes batches; never stops on bad input."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        bus: EventBus,
+        *,
+        client_id: str,
+        batch_max: int = 2000,
+        linger: float = 0.02,
+    ) -> None:
+        self.settings, self.session_factory, self.bus = settings, session_factory, bus
+        self.address = BrokerAddress.from_url(settings.mqtt_url)
+        self.batch_max, self.linger, self.client_id = batch_max, linger, client_id
+        self.stats = IngestStats()
+        self._queue: queue.Queue[paho.MQTTMessage] = queue.Queue()
+        self._stop = threading.Event()
+        self._client = make_client(self.address, client_id, manual_ack=True)
+        self._client.on_connect = self._on_connect
+        self._client.on_message = lambda _c, _u, m: self._queue.put(m)
+        self._writer = threading.Thread(target=self._run, name="mqtt-ingest", daemon=True)
+
+    def _on_connect(self, client: paho.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            log.error("MQTT connect refused: %s", reason)
+            return
+        group = self.settings.mqtt_share_group if self.address.protocol == 5 else ""
+        client.subscribe(
+            [(topic_filter("telemetry", group), 1), (topic_filter("status", group), 1)]
+        )
+
+    def start(self) -> None:
+        """Connect with a persistent session and start the writer."""
+        connect(
+            self._client,
+            self.address,
+            persistent=True,
+            expiry=self.settings.mqtt_session_expiry,
+        )
+        self._client.loop_start()
+        self._writer.start()
+
+    def stop(self) -> None:
+        """Finish the batch in hand, then disconnect."""
+        self._stop.set()
+        self._writer.join(timeout=10)
+        self._client.loop_stop()
+        self._client.disconnect()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            batch = self._take()
+            if batch:
+                self._write_until_stored(batch)
+
+    def _take(self) -> list[paho.MQTTMessage]:
+        """Up to batch_max messages: wait for the first, then linger briefly for more."""
+        try:
+            first = self._queue.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch, deadline = [first], time.monotonic() + self.linger
+        while len(batch) < self.batch_max:
+            remaining = deadline - time.monotonic()
+            try:
+                item = (
+                    self._queue.get(timeout=remaining)
+                    if remaining > 0
+                    else self._queue.get_nowait()
+                )
+            except queue.Empty:
+                break
+            batch.append(item)
+        return batch
+
+    def _write_until_stored(self, batch: list[paho.MQTTMessage]) -> None:
+        """Store the batch, retrying while the database is unavailable; then acknowledge."""
+        messages = [Message(m.topic, bytes(m.payload), m.mid, m.qos) for m in batch]
+        delay = 0.5
+        while True:
+            try:
+                result = self._store(messages)
+            except Exception as exc:  # the loop must outlive any failure; nothing is acked
+                with self.stats.lock:
+                    self.stats.failures += 1
+                    self.stats.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                log.exception("MQTT ingest batch failed; retrying in %.1fs", delay)
+                if self._stop.wait(delay):
+                    return  # unacknowledged: the broker delivers these again on restart
+                delay = min(delay * 2, 30.0)
+                continue
+            for m in messages:
+                if m.qos > 0:
+                    self._client.ack(m.mid, m.qos)
+            with self.stats.lock:
+                self.stats.received += len(messages)
+                self.stats.batches += 1
+                self.stats.stored += result.accepted
+                self.stats.dead += len(messages) - result.accepted
+            return
+
+    def _store(self, messages: list[Message]) -> IngestResult:
+        with self.session_factory() as session:
+            uow = UnitOfWork(session, self.bus, Actor.system("mqtt-ingest"))
+            try:
+                result = store_messages(uow, self.settings, messages)
+                uow.commit()
+            except BaseException:
+                uow.rollback()
+                raise
+            return result

@@ -1,0 +1,87 @@
+"""Background work that lives beside the web server: MQTT ingest and periodic sweeps."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartcity.config import Settings
+from smartcity.devices import health as device_health
+from smartcity.devices.mqtt_ingest import MqttIngest
+from smartcity.events import Actor, EventBus, UnitOfWork
+from smartcity.kit.clock import utcnow
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 30.0
+
+
+def client_id(settings: Settings, suffix: str = "") -> str:
+    """This process's stable MQTT client id."""
+    base = settings.mqtt_client_id or f"smartcity-{socket.gethostname()}"
+    return f"{base}{suffix}"
+
+
+@dataclass
+class Sweeper:
+    """Runs idempotent housekeeping (devices going offline) every few seconds."""
+
+    session_factory: sessionmaker[Session]
+    bus: EventBus
+    every: float = SWEEP_SECONDS
+    jobs: list[Callable[[UnitOfWork], object]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        """Start the sweep thread."""
+        threading.Thread(target=self._run, name="sweeper", daemon=True).start()
+
+    def stop(self) -> None:
+        """Ask the thread to finish."""
+        self._stop.set()
+
+    def run_once(self) -> None:
+        """Run every job in its own transaction; a failing job never stops the others."""
+        for job in self.jobs:
+            with self.session_factory() as session:
+                uow = UnitOfWork(session, self.bus, Actor.system("sweeper"))
+                try:
+                    job(uow)
+                    uow.commit()
+                except Exception:
+                    uow.rollback()
+                    log.exception("sweep job %r failed", job)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.run_once()
+
+
+class Background:
+    """Everything the app runs in threads; started and stopped with the web server."""
+
+    def __init__(self, settings: Settings, factory: sessionmaker[Session], bus: EventBus) -> None:
+        self.ingest: MqttIngest | None = None
+        if settings.mqtt_url and settings.mqtt_ingest:
+            self.ingest = MqttIngest(settings, factory, bus, client_id=client_id(settings))
+        self.sweeper = Sweeper(factory, bus, jobs=[_offline_job])
+
+    def start(self) -> None:
+        """Start ingest (if configured) and the sweeper."""
+        if self.ingest is not None:
+            self.ingest.start()
+        self.sweeper.start()
+
+    def stop(self) -> None:
+        """Stop both."""
+        self.sweeper.stop()
+        if self.ingest is not None:
+            self.ingest.stop()
+
+
+def _offline_job(uow: UnitOfWork) -> None:
+    device_health.mark_offline(uow, utcnow())
