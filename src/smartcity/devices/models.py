@@ -137,3 +137,37 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(String(300))
     reason_th: Mapped[str] = mapped_column(String(300))
     raw: Mapped[str] = mapped_column(Text, default="")
+
+
+COMMAND_STATUSES: Final = (
+    "queued",  # stored; not yet handed to the broker
+    "sent",  # published to the device's command topic
+    "received",  # the device acknowledged receipt
+    "started",  # the device began (e.g. playback started)
+    "succeeded",
+    "failed",  # the device reported a failure, with a reason
+    "expired",  # no final answer before the command's deadline
+)
+FINAL_COMMAND_STATUSES: Final = ("succeeded", "failed", "expired")
+
+
+class DeviceCommand(Base):
+    """A command for one device and what became of it, from the device's acknowledgements."""
+
+    __tablename__ = "device_commands"
+    __table_args__ = (Index("ix_device_commands_open", "status", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    batch: Mapped[str] = mapped_column(String(36), index=True)
+    command: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
