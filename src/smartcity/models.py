@@ -10,6 +10,7 @@ DOMAIN_MODELS = (
     "smartcity.geo.models",
     "smartcity.devices.models",
     "smartcity.care.models",
+    "smartcity.care.visits.models",
     "smartcity.care.disaster.models",
     "smartcity.broadcast.models",
 )

@@ -1,0 +1,1 @@
+"""Care plans and home visits: visit rhythm, tasks, a worker's route and visit records."""
