@@ -1,0 +1,1 @@
+"""Alerts: rules over telemetry and device health, and the alert lifecycle."""
