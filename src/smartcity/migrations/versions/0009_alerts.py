@@ -1,7 +1,7 @@
 """alerts: rules, per-(rule, device) rate state, alerts, rules version token
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-26 22:51:03.273119
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import smartcity.db
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
