@@ -17,6 +17,8 @@ from smartcity.audit import handlers as audit_handlers
 from smartcity.broadcast import api as broadcast_api
 from smartcity.broadcast import schedule_api as broadcast_schedule_api
 from smartcity.care import api as care_api
+from smartcity.care.disaster import api as care_disaster_api
+from smartcity.care.disaster import handlers as care_disaster_handlers
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.devices import api as devices_api
@@ -35,6 +37,7 @@ def build_bus() -> EventBus:
     """The event bus with every domain's handlers subscribed."""
     bus = EventBus()
     audit_handlers.register(bus)
+    care_disaster_handlers.register(bus)
     return bus
 
 
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         geo_api.router,
         devices_api.router,
         care_api.router,
+        care_disaster_api.router,
         broadcast_api.router,
         broadcast_schedule_api.router,
     ):
