@@ -17,6 +17,7 @@ from smartcity.audit import handlers as audit_handlers
 from smartcity.broadcast import api as broadcast_api
 from smartcity.broadcast import schedule_api as broadcast_schedule_api
 from smartcity.care import api as care_api
+from smartcity.care.visits import api as care_visits_api
 from smartcity.care.disaster import api as care_disaster_api
 from smartcity.care.disaster import handlers as care_disaster_handlers
 from smartcity.config import Settings, get_settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         geo_api.router,
         devices_api.router,
         care_api.router,
+        care_visits_api.router,
         care_disaster_api.router,
         broadcast_api.router,
         broadcast_schedule_api.router,

@@ -24,6 +24,7 @@ COLUMNS = [
     "care.read",
     "care.write",
     "care.sensitive",
+    "care.plan",
     "incidents.read",
     "incidents.respond",
     "broadcast.read",
@@ -31,14 +32,14 @@ COLUMNS = [
     "cctv.read",
 ]
 MATRIX = {
-    #               ur uw ar aw gr gw au dr dw lr lm cr cw cs ir ix br bs cv
-    "admin":         "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y",
-    "operator":      "Y  .  Y  .  Y  Y  .  Y  Y  Y  Y  .  .  .  Y  Y  Y  Y  Y",
-    "police":        ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  Y  Y  .  .  Y",
-    "care_manager":  ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  Y  .  .  .  .",
-    "health_worker": ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  .  .  .  .  .",
-    "responder":     ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  Y  Y  .  .  .",
-    "technician":    ".  .  .  .  Y  .  .  Y  Y  Y  .  .  .  .  .  .  .  .  .",
+    #               ur uw ar aw gr gw au dr dw lr lm cr cw cs cp ir ix br bs cv
+    "admin":         "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y",
+    "operator":      "Y  .  Y  .  Y  Y  .  Y  Y  Y  Y  .  .  .  .  Y  Y  Y  Y  Y",
+    "police":        ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  .  Y  Y  .  .  Y",
+    "care_manager":  ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  Y  Y  .  .  .  .",
+    "health_worker": ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  .  .  .  .  .  .",
+    "responder":     ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  .  Y  Y  .  .  .",
+    "technician":    ".  .  .  .  Y  .  .  Y  Y  Y  .  .  .  .  .  .  .  .  .  .",
 }  # fmt: skip
 
 CASES = [

@@ -41,6 +41,8 @@ ACTIONS: Final = (
     "care.read",
     "care.write",
     "care.sensitive",
+    # Care plans: visit rhythms, thresholds, task generation (the care manager's settings).
+    "care.plan",
     "incidents.read",
     "incidents.respond",
     "broadcast.read",
@@ -60,7 +62,7 @@ ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     ),
     "police": frozenset(_READ_COMMON | {"incidents.read", "incidents.respond", "cctv.read"}),
     "care_manager": frozenset(
-        _READ_COMMON | {"care.read", "care.write", "care.sensitive", "incidents.read"}
+        _READ_COMMON | {"care.read", "care.write", "care.sensitive", "care.plan", "incidents.read"}
     ),
     "health_worker": frozenset(_READ_COMMON | {"care.read", "care.write", "care.sensitive"}),
     "responder": frozenset(_READ_COMMON | {"incidents.read", "incidents.respond"}),

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from smartcity.accounts.models import Agency, ApiToken, User, WebSession
+from smartcity.accounts.models import Agency, ApiToken, Membership, User, WebSession
 from smartcity.kit.pagination import PageParams, paginate
 
 
@@ -30,6 +30,19 @@ def search_users(session: Session, q: str, params: PageParams) -> tuple[list[Use
             or_(User.username.ilike(like), User.full_name.ilike(like), User.email.ilike(like))
         )
     return paginate(session, stmt, params)
+
+
+def users_with_role(session: Session, role: str) -> list[User]:
+    """Active users holding ``role`` in any agency, by id."""
+    stmt = (
+        select(User)
+        .where(
+            User.is_active.is_(True),
+            User.id.in_(select(Membership.user_id).where(Membership.role == role)),
+        )
+        .order_by(User.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def get_agency(session: Session, agency_id: int) -> Agency | None:

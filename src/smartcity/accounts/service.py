@@ -108,6 +108,21 @@ def list_users(session: Session, q: str, params: PageParams) -> tuple[list[User]
     return repo.search_users(session, q.strip(), params)
 
 
+def users_with_role(session: Session, role: str, zone_id: int | None = None) -> list[Principal]:
+    """Active users holding ``role``, as principals; with ``zone_id``, those whose grant covers it.
+
+    A grant with no zones covers every zone (see Principal.can).
+    """
+    out = []
+    for user in repo.users_with_role(session, role):
+        principal = principal_for(user, via="system")
+        if zone_id is None or any(
+            g.role == role and (not g.zone_ids or zone_id in g.zone_ids) for g in principal.grants
+        ):
+            out.append(principal)
+    return out
+
+
 def set_active(uow: UnitOfWork, user_id: int, active: bool) -> User:
     """Enable or disable a user; disabling also ends their web sessions."""
     user = get_user(uow.session, user_id)
