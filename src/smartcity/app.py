@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from smartcity import __version__, health
 from smartcity.accounts import api as accounts_api
+from smartcity.alerts import api as alerts_api
+from smartcity.alerts import handlers as alerts_handlers
 from smartcity.audit import api as audit_api
 from smartcity.audit import handlers as audit_handlers
 from smartcity.broadcast import api as broadcast_api
@@ -38,6 +40,7 @@ def build_bus() -> EventBus:
     """The event bus with every domain's handlers subscribed."""
     bus = EventBus()
     audit_handlers.register(bus)
+    alerts_handlers.register(bus)
     care_disaster_handlers.register(bus)
     return bus
 
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         audit_api.router,
         geo_api.router,
         devices_api.router,
+        alerts_api.router,
         care_api.router,
         care_visits_api.router,
         care_disaster_api.router,

@@ -9,6 +9,7 @@ DOMAIN_MODELS = (
     "smartcity.audit.models",
     "smartcity.geo.models",
     "smartcity.devices.models",
+    "smartcity.alerts.models",
     "smartcity.care.models",
     "smartcity.care.visits.models",
     "smartcity.care.disaster.models",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartcity.care.visits import service as care_visits
+from smartcity.alerts.tasks import sweep_no_data
 from smartcity.config import Settings
 from smartcity.devices import health as device_health
 from smartcity.devices.mqtt_ingest import MqttIngest
@@ -69,7 +70,7 @@ class Background:
         self.ingest: MqttIngest | None = None
         if settings.mqtt_url and settings.mqtt_ingest:
             self.ingest = MqttIngest(settings, factory, bus, client_id=client_id(settings))
-        self.sweeper = Sweeper(factory, bus, jobs=[_offline_job, care_visits.sweep_job])
+        self.sweeper = Sweeper(factory, bus, jobs=[_offline_job, sweep_no_data, care_visits.sweep_job])
 
     def start(self) -> None:
         """Start ingest (if configured) and the sweeper."""

@@ -25,6 +25,8 @@ _INGEST_COLUMNS = (
     Device.signal,
     Device.token_hash,
 )
+# What other domains (alerts) need to place a device: read as plain rows.
+_FACT_COLUMNS = (Device.id, Device.code, Device.kind, Device.zone_id, Device.created_at)
 
 
 def get(session: Session, device_id: int) -> Device | None:
@@ -126,6 +128,29 @@ def stale(session: Session, kind: str, cutoff: datetime) -> list[Device]:
     )
     stmt = stmt.order_by(Device.id).execution_options(populate_existing=True)
     return list(session.scalars(stmt))
+
+
+def facts(session: Session, ids: Iterable[int]) -> list[Any]:
+    """Id, code, kind, zone and creation time of these devices (rows, no ORM objects)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    stmt = select(*_FACT_COLUMNS).where(Device.id.in_(bindparam("ids", expanding=True)))
+    return list(session.execute(stmt, {"ids": wanted}))
+
+
+def matching(
+    session: Session, *, device_id: int | None = None, kind: str = "", zone_id: int | None = None
+) -> list[Any]:
+    """Facts of the enabled devices that match every filter given."""
+    stmt = select(*_FACT_COLUMNS).where(Device.enabled.is_(True)).order_by(Device.id)
+    if device_id is not None:
+        stmt = stmt.where(Device.id == device_id)
+    if kind:
+        stmt = stmt.where(Device.kind == kind)
+    if zone_id is not None:
+        stmt = stmt.where(Device.zone_id == zone_id)
+    return list(session.execute(stmt))
 
 
 # --- gateways ---------------------------------------------------------------------------------

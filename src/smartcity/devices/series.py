@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Insert, func, literal_column, select
+from sqlalchemy import BigInteger, Insert, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,17 @@ def latest(session: Session, device_id: int) -> list[Latest]:
     """The newest value of each metric of a device."""
     stmt = select(Latest).where(Latest.device_id == device_id).order_by(Latest.metric)
     return list(session.scalars(stmt))
+
+
+def last_times(session: Session, metric: str, device_ids: Sequence[int]) -> dict[int, int]:
+    """Time (ms) of the newest value of ``metric`` for each of these devices that has one."""
+    if not device_ids:
+        return {}
+    table = Latest.__table__.c
+    stmt = select(table.device_id, table.ts_ms).where(
+        table.metric == metric, table.device_id.in_(bindparam("ids", expanding=True))
+    )
+    return {d: t for d, t in session.execute(stmt, {"ids": sorted(set(device_ids))})}
 
 
 def raw(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from smartcity.accounts import service as accounts
 from smartcity.config import Settings
 from smartcity.devices import repository as repo
+from smartcity.devices import series
 from smartcity.devices.models import DeadLetter, Device, Gateway
 from smartcity.devices.schemas import Credential, DeviceIn, DeviceUpdate, GatewayIn
 from smartcity.errors import Conflict, InvalidInput, NotFound
@@ -23,6 +25,8 @@ from smartcity.kit.pagination import PageParams
 DEVICE_TOKEN_PREFIX = "scd"  # noqa: S105
 GATEWAY_TOKEN_PREFIX = "scg"  # noqa: S105
 MQTT_PASSWORD_PREFIX = "scm"  # noqa: S105
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MS = timedelta(milliseconds=1)
 
 
 # --- devices ----------------------------------------------------------------------------------
@@ -174,6 +178,38 @@ def _check_agency(session: Session, agency_id: int) -> None:
 def _zone_id(session: Session, lat: float, lon: float) -> int | None:
     zone = geo.zone_at(session, lat, lon)
     return zone.id if zone else None
+
+
+class DeviceFacts(NamedTuple):
+    """Where a device is and what it is: what other domains (alerts) need to place it."""
+
+    id: int
+    code: str
+    kind: str
+    zone_id: int | None
+    created_at: datetime
+
+
+def device_facts(session: Session, ids: Iterable[int]) -> dict[int, DeviceFacts]:
+    """Facts of these devices by id (unknown ids are left out)."""
+    return {row.id: DeviceFacts(*row) for row in repo.facts(session, ids)}
+
+
+def devices_matching(
+    session: Session, *, device_id: int | None = None, kind: str = "", zone_id: int | None = None
+) -> list[DeviceFacts]:
+    """Enabled devices matching every filter given (one device, a kind, a community zone)."""
+    rows = repo.matching(session, device_id=device_id, kind=kind, zone_id=zone_id)
+    return [DeviceFacts(*row) for row in rows]
+
+
+def metric_last_seen(
+    session: Session, metric: str, device_ids: Sequence[int]
+) -> dict[int, datetime]:
+    """When each device last reported ``metric`` (devices that never did are left out)."""
+    return {
+        d: EPOCH + t * ONE_MS for d, t in series.last_times(session, metric, device_ids).items()
+    }
 
 
 # --- gateways ---------------------------------------------------------------------------------
