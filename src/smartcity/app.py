@@ -19,12 +19,13 @@ from smartcity.audit import handlers as audit_handlers
 from smartcity.broadcast import api as broadcast_api
 from smartcity.broadcast import schedule_api as broadcast_schedule_api
 from smartcity.care import api as care_api
-from smartcity.care.visits import api as care_visits_api
 from smartcity.care.disaster import api as care_disaster_api
 from smartcity.care.disaster import handlers as care_disaster_handlers
+from smartcity.care.visits import api as care_visits_api
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.devices import api as devices_api
+from smartcity.devices import commands_api as device_commands_api
 from smartcity.errors import install_error_handlers
 from smartcity.events import EventBus
 from smartcity.geo import api as geo_api
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         accounts_api.router,
         audit_api.router,
         geo_api.router,
+        device_commands_api.router,
         devices_api.router,
         alerts_api.router,
         care_api.router,

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         "",
         description="MQTT broker, e.g. mqtt://127.0.0.1:1883. Empty: no broker configured.",
     )
+    site_code: str = Field(
+        "phichit",
+        description="Short code of this city in MQTT topics: city/{site_code}/devices/...",
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+    )
     mqtt_share_group: str = Field(
         "smartcity-ingest",
         description="MQTT 5 shared-subscription group: app processes in one group split the load.",

@@ -7,14 +7,17 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartcity.care.visits import service as care_visits
 from smartcity.alerts.tasks import sweep_no_data
+from smartcity.care.visits import service as care_visits
 from smartcity.config import Settings
+from smartcity.devices import commands
 from smartcity.devices import health as device_health
 from smartcity.devices.mqtt_ingest import MqttIngest
+from smartcity.devices.publisher import CommandPublisher
 from smartcity.events import Actor, EventBus, UnitOfWork
 from smartcity.kit.clock import utcnow
 
@@ -68,21 +71,53 @@ class Background:
 
     def __init__(self, settings: Settings, factory: sessionmaker[Session], bus: EventBus) -> None:
         self.ingest: MqttIngest | None = None
+        self.publisher: CommandPublisher | None = None
         if settings.mqtt_url and settings.mqtt_ingest:
             self.ingest = MqttIngest(settings, factory, bus, client_id=client_id(settings))
-        self.sweeper = Sweeper(factory, bus, jobs=[_offline_job, sweep_no_data, care_visits.sweep_job])
+        if settings.mqtt_url:
+            self.publisher = CommandPublisher(settings, factory, client_id(settings, "-out"))
+        self.bus = bus
+        self.started = False
+        self.sweeper = Sweeper(
+            factory,
+            bus,
+            jobs=[_offline_job, sweep_no_data, _expire_commands_job, care_visits.sweep_job],
+        )
+        if self.publisher is not None:
+            self.sweeper.jobs.append(self._retry_unsent)
 
     def start(self) -> None:
-        """Start ingest (if configured) and the sweeper."""
+        """Start ingest and the command publisher (if a broker is configured) and the sweeper."""
+        self.started = True
         if self.ingest is not None:
             self.ingest.start()
+        if self.publisher is not None:
+            self.publisher.start()
+            self.bus.subscribe(commands.CommandsQueued, self._publish, "after_commit")
         self.sweeper.start()
 
     def stop(self) -> None:
-        """Stop both."""
+        """Stop everything that was started."""
+        if not self.started:
+            return
         self.sweeper.stop()
         if self.ingest is not None:
             self.ingest.stop()
+        if self.publisher is not None:
+            self.publisher.stop()
+
+    def _publish(self, _uow: UnitOfWork, event: commands.CommandsQueued) -> None:
+        if self.publisher is not None:
+            self.publisher.publish(event.ids)
+
+    def _retry_unsent(self, uow: UnitOfWork) -> None:
+        ids = commands.unsent_ids(uow.session, utcnow() - timedelta(seconds=10))
+        if ids and self.publisher is not None:
+            self.publisher.publish(ids)
+
+
+def _expire_commands_job(uow: UnitOfWork) -> None:
+    commands.expire(uow, utcnow())
 
 
 def _offline_job(uow: UnitOfWork) -> None:

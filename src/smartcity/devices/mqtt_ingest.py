@@ -22,12 +22,12 @@ import paho.mqtt.client as paho
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartcity.config import Settings
-from smartcity.devices import ingest
+from smartcity.devices import commands, ingest
 from smartcity.devices import repository as repo
 from smartcity.devices.reasons import REASONS
 from smartcity.devices.schemas import IngestResult
 from smartcity.events import Actor, EventBus, UnitOfWork
-from smartcity.integrations.mqtt import BrokerAddress, connect, make_client, parse_topic
+from smartcity.integrations.mqtt import BrokerAddress, Channel, connect, make_client, parse_topic
 from smartcity.integrations.mqtt import subscription as topic_filter
 from smartcity.kit.clock import utcnow
 from smartcity.kit.crypto import keyed_hash
@@ -49,32 +49,37 @@ class Message:
 def store_messages(
     uow: UnitOfWork, settings: Settings, messages: Sequence[Message]
 ) -> IngestResult:
-    """Authenticate and check each message, store the good readings and dead-letter the rest."""
+    """Check each message; store readings and command answers, dead-letter the rest."""
     now = utcnow()
     secret = settings.secret_key.get_secret_value()
     parsed = [_parse(m) for m in messages]
     codes = [p[0] for p in parsed if isinstance(p, tuple)]
     devices = repo.for_ingest(uow.session, codes)
     readings: list[dict[str, Any]] = []
+    acks: list[commands.Ack] = []
     dead: list[dict[str, Any]] = []
     for message, item in zip(messages, parsed, strict=True):
         if isinstance(item, str):
             dead.append(_dead(now, item, message, ""))
             continue
-        code, token, reading = item
+        code, token, body = item
         device = devices.get(code)
         if device is None or not token or keyed_hash(secret, token) != device.token_hash:
             dead.append(_dead(now, "unauthorised", message, code))
-            continue
-        readings.append(reading)
+        elif "command_id" in body:
+            acks.append(commands.Ack(device.id, body["command_id"], body["status"], body["reason"]))
+        else:
+            readings.append(body)
     repo.add_dead_letters(uow.session, dead)
-    return ingest.store(uow, BROKER_CALLER, readings, now=now, source="mqtt")
+    commands.record_acks(uow.session, acks, now)
+    result = ingest.store(uow, BROKER_CALLER, readings, now=now, source="mqtt")
+    return result.model_copy(update={"accepted": result.accepted + len(acks)})
 
 
 def _parse(message: Message) -> tuple[str, str, dict[str, Any]] | str:
-    """(device code, token, reading) or the reason code the message is refused."""
+    """(device code, token, reading or answer) or the reason code the message is refused."""
     topic = parse_topic(message.topic)
-    if topic is None or topic.channel not in ("telemetry", "status"):
+    if topic is None or topic.channel == "commands":
         return "invalid_batch"
     try:
         doc = json.loads(message.payload, parse_constant=ingest.no_constants)
@@ -83,13 +88,29 @@ def _parse(message: Message) -> tuple[str, str, dict[str, Any]] | str:
     if not isinstance(doc, dict):
         return "invalid_reading"
     token = doc.get("token")
+    if not isinstance(token, str):
+        return "unauthorised"
+    if topic.channel == "acks":
+        return _answer(topic.device, token, doc)
     values = doc.get("values", {})
-    if not isinstance(token, str) or not isinstance(values, dict):
-        return "unauthorised" if not isinstance(token, str) else "invalid_reading"
+    if not isinstance(values, dict):
+        return "invalid_reading"
     reading = {"device": topic.device, "ts": doc.get("ts"), "values": values}
     if topic.channel == "status":
         reading["heartbeat"] = True  # battery and signal only; it proves the device is alive
     return topic.device, token, reading
+
+
+def _answer(device: str, token: str, doc: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | str:
+    """A command acknowledgement: {"id": uid, "status": ..., "reason": ...}."""
+    uid, status, reason = doc.get("id"), doc.get("status"), doc.get("reason", "")
+    if (
+        not isinstance(uid, str)
+        or status not in commands.ACK_STATUSES
+        or not isinstance(reason, str)
+    ):
+        return "invalid_ack"
+    return device, token, {"command_id": uid[:36], "status": status, "reason": reason}
 
 
 def _dead(now: Any, code: str, message: Message, device_code: str) -> dict[str, Any]:
@@ -149,9 +170,8 @@ class MqttIngest:
             log.error("MQTT connect refused: %s", reason)
             return
         group = self.settings.mqtt_share_group if self.address.protocol == 5 else ""
-        client.subscribe(
-            [(topic_filter("telemetry", group), 1), (topic_filter("status", group), 1)]
-        )
+        channels: tuple[Channel, ...] = ("telemetry", "status", "acks")
+        client.subscribe([(topic_filter(c, group), 1) for c in channels])
 
     def start(self) -> None:
         """Connect with a persistent session and start the writer."""

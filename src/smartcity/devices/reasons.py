@@ -37,4 +37,9 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "ts เป็นเวลาในอนาคตเกิน 10 นาที",
     ),
     "invalid_values": ("the values do not fit the device kind", "ค่าที่ส่งมาไม่ตรงกับชนิดอุปกรณ์"),
+    "invalid_ack": (
+        "a command answer needs the command 'id' and a status: received, started, succeeded "
+        "or failed",
+        "คำตอบคำสั่งต้องมีรหัสคำสั่ง (id) และสถานะ received, started, succeeded หรือ failed",
+    ),
 }

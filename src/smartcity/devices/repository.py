@@ -81,6 +81,20 @@ def search(
     return paginate(session, stmt, params)
 
 
+def enabled_matching(
+    session: Session, *, kind: str, zone_id: int | None, zone_scope: frozenset[int] | None
+) -> list[Device]:
+    """Every enabled device of a kind and/or zone (no paging: commands address them all)."""
+    stmt = select(Device).where(Device.enabled.is_(True)).order_by(Device.id)
+    if kind:
+        stmt = stmt.where(Device.kind == kind)
+    if zone_id is not None:
+        stmt = stmt.where(Device.zone_id == zone_id)
+    if zone_scope is not None:
+        stmt = stmt.where(or_(Device.zone_id.in_(sorted(zone_scope)), Device.zone_id.is_(None)))
+    return list(session.scalars(stmt))
+
+
 def add(session: Session, row: Device | Gateway) -> None:
     """Insert a row and assign its id."""
     session.add(row)

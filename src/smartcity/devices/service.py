@@ -69,6 +69,17 @@ def list_devices(
     )
 
 
+def command_targets(
+    session: Session,
+    *,
+    kind: str = "",
+    zone_id: int | None = None,
+    zone_scope: frozenset[int] | None = None,
+) -> list[Device]:
+    """Every enabled device of a kind and/or in a zone, within the caller's zones."""
+    return repo.enabled_matching(session, kind=kind, zone_id=zone_id, zone_scope=zone_scope)
+
+
 def create_device(
     uow: UnitOfWork, settings: Settings, data: DeviceIn, *, is_sample: bool = False
 ) -> tuple[Device, Credential]:
