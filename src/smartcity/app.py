@@ -29,7 +29,13 @@ from smartcity.devices import commands_api as device_commands_api
 from smartcity.errors import install_error_handlers
 from smartcity.events import EventBus
 from smartcity.geo import api as geo_api
+from smartcity.incidents import api as incidents_api
+from smartcity.incidents import handlers as incidents_handlers
+from smartcity.incidents import units_api as incidents_units_api
+from smartcity.incidents.policy import Policy
 from smartcity.limits import BodySizeLimit
+from smartcity.notify import api as notify_api
+from smartcity.notify import handlers as notify_handlers
 from smartcity.runtime import Background
 from smartcity.web import errors as web_errors
 from smartcity.web import pages
@@ -37,10 +43,12 @@ from smartcity.web import pages
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def build_bus() -> EventBus:
-    """The event bus with every domain's handlers subscribed."""
+def build_bus(settings: Settings | None = None) -> EventBus:
+    """The event bus with every domain's handlers subscribed (configured by ``settings``)."""
     bus = EventBus()
     audit_handlers.register(bus)
+    incidents_handlers.register(bus, Policy.of(settings) if settings else None)
+    notify_handlers.register(bus, settings)
     alerts_handlers.register(bus)
     care_disaster_handlers.register(bus)
     return bus
@@ -70,7 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.bus = build_bus()
+    app.state.bus = build_bus(settings)
     install_error_handlers(app)
     web_errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -87,6 +95,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         care_disaster_api.router,
         broadcast_api.router,
         broadcast_schedule_api.router,
+        incidents_api.router,
+        incidents_units_api.router,
+        notify_api.router,
     ):
         app.include_router(router)
     app.include_router(pages.router)

@@ -95,6 +95,46 @@ class Settings(BaseSettings):
     map_tile_attribution: str = Field("", description="Attribution text for the tile server.")
     default_language: Literal["th", "en"] = Field("th", description="UI language for new visitors.")
     timezone: str = Field("Asia/Bangkok", description="Time zone used to show dates.")
+    # --- incidents and dispatch ---
+    dispatch_offer_seconds: int = Field(
+        60, ge=5, le=3600, description="Seconds a unit has to accept an offer before the next one."
+    )
+    dispatch_sweep_seconds: float = Field(
+        5.0, gt=0, le=300, description="How often offer time-outs and notification retries run."
+    )
+    dispatch_max_offers: int = Field(
+        5, ge=1, le=100, description="Offers made for one incident before a supervisor is told."
+    )
+    help_rate_per_minute: float = Field(
+        6.0, gt=0, description="Public help requests allowed per minute from one IP address."
+    )
+    help_rate_burst: int = Field(
+        10, ge=1, description="Public help requests one IP address may send at once."
+    )
+    # --- notifications ---
+    line_channel_access_token: SecretStr = Field(
+        SecretStr(""), description="LINE Messaging API channel access token; empty: LINE off."
+    )
+    line_api_url: str = Field(
+        "https://api.line.me/v2/bot/message/push", description="LINE Messaging API push endpoint."
+    )
+    sms_gateway_url: str = Field(
+        "", description="SMS HTTP gateway URL (JSON POST to, text, sender); empty: SMS off."
+    )
+    sms_api_key: SecretStr = Field(SecretStr(""), description="API key sent to the SMS gateway.")
+    sms_sender: str = Field("SmartCity", description="Sender name shown on SMS messages.")
+    notify_supervisor_phone: str = Field(
+        "", description="Phone number for dispatch escalations by SMS; empty: none."
+    )
+    notify_supervisor_line_id: str = Field(
+        "", description="LINE user id for dispatch escalations; empty: none."
+    )
+    notify_max_attempts: int = Field(
+        6, ge=1, le=50, description="Delivery attempts for LINE/SMS before a message is failed."
+    )
+    notify_retry_seconds: float = Field(
+        10.0, gt=0, description="First retry delay; each further retry waits twice as long."
+    )
 
     @model_validator(mode="after")
     def _refuse_demo_secrets(self) -> Settings:

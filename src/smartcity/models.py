@@ -14,6 +14,8 @@ DOMAIN_MODELS = (
     "smartcity.care.visits.models",
     "smartcity.care.disaster.models",
     "smartcity.broadcast.models",
+    "smartcity.incidents.models",
+    "smartcity.notify.models",
 )
 
 

@@ -19,7 +19,9 @@ from smartcity.devices import health as device_health
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.devices.publisher import CommandPublisher
 from smartcity.events import Actor, EventBus, UnitOfWork
+from smartcity.incidents import service as incidents
 from smartcity.kit.clock import utcnow
+from smartcity.notify import service as notify
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
@@ -70,6 +72,10 @@ class Background:
     """Everything the app runs in threads; started and stopped with the web server."""
 
     def __init__(self, settings: Settings, factory: sessionmaker[Session], bus: EventBus) -> None:
+        # Offer time-outs and LINE/SMS retries need seconds, not the housekeeping interval.
+        self.dispatch = Sweeper(
+            factory, bus, every=settings.dispatch_sweep_seconds, jobs=_dispatch_jobs(settings)
+        )
         self.ingest: MqttIngest | None = None
         self.publisher: CommandPublisher | None = None
         if settings.mqtt_url and settings.mqtt_ingest:
@@ -95,12 +101,14 @@ class Background:
             self.publisher.start()
             self.bus.subscribe(commands.CommandsQueued, self._publish, "after_commit")
         self.sweeper.start()
+        self.dispatch.start()
 
     def stop(self) -> None:
         """Stop everything that was started."""
         if not self.started:
             return
         self.sweeper.stop()
+        self.dispatch.stop()
         if self.ingest is not None:
             self.ingest.stop()
         if self.publisher is not None:
@@ -122,3 +130,12 @@ def _expire_commands_job(uow: UnitOfWork) -> None:
 
 def _offline_job(uow: UnitOfWork) -> None:
     device_health.mark_offline(uow, utcnow())
+
+
+def _dispatch_jobs(settings: Settings) -> list[Callable[[UnitOfWork], object]]:
+    """Time out unanswered offers (moving on to the next unit) and send due LINE/SMS messages."""
+    policy = incidents.Policy.of(settings)
+    return [
+        lambda uow: incidents.expire_offers(uow, policy),
+        lambda uow: notify.deliver_due(uow, settings),
+    ]

@@ -27,19 +27,21 @@ COLUMNS = [
     "care.plan",
     "incidents.read",
     "incidents.respond",
+    "incidents.dispatch",
     "broadcast.read",
     "broadcast.send",
     "cctv.read",
+    "notify.read",
 ]
 MATRIX = {
-    #               ur uw ar aw gr gw au dr dw lr lm cr cw cs cp ir ix br bs cv
-    "admin":         "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y",
-    "operator":      "Y  .  Y  .  Y  Y  .  Y  Y  Y  Y  .  .  .  .  Y  Y  Y  Y  Y",
-    "police":        ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  .  Y  Y  .  .  Y",
-    "care_manager":  ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  Y  Y  .  .  .  .",
-    "health_worker": ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  .  .  .  .  .  .",
-    "responder":     ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  .  Y  Y  .  .  .",
-    "technician":    ".  .  .  .  Y  .  .  Y  Y  Y  .  .  .  .  .  .  .  .  .  .",
+    #               ur uw ar aw gr gw au dr dw lr lm cr cw cs cp ir ix id br bs cv nr
+    "admin":         "Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y  Y",
+    "operator":      "Y  .  Y  .  Y  Y  .  Y  Y  Y  Y  .  .  .  .  Y  Y  Y  Y  Y  Y  Y",
+    "police":        ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  .  Y  Y  .  .  .  Y  Y",
+    "care_manager":  ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  Y  Y  .  .  .  .  .  Y",
+    "health_worker": ".  .  .  .  Y  .  .  .  .  Y  .  Y  Y  Y  .  .  .  .  .  .  .  Y",
+    "responder":     ".  .  .  .  Y  .  .  .  .  Y  .  .  .  .  .  Y  Y  .  .  .  .  Y",
+    "technician":    ".  .  .  .  Y  .  .  Y  Y  Y  .  .  .  .  .  .  .  .  .  .  .  Y",
 }  # fmt: skip
 
 CASES = [

@@ -45,19 +45,22 @@ ACTIONS: Final = (
     "care.plan",
     "incidents.read",
     "incidents.respond",
+    "incidents.dispatch",
     "broadcast.read",
     "broadcast.send",
     "cctv.read",
+    "notify.read",
 )
 
-_READ_COMMON = {"geo.read", "alerts.read"}
+_READ_COMMON = {"geo.read", "alerts.read", "notify.read"}
 
 ROLE_ACTIONS: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset(ACTIONS),
     "operator": frozenset(
         _READ_COMMON
         | {"geo.write", "users.read", "agencies.read", "devices.read", "devices.write"}
-        | {"alerts.manage", "incidents.read", "incidents.respond", "broadcast.read"}
+        | {"alerts.manage", "incidents.read", "incidents.respond", "incidents.dispatch"}
+        | {"broadcast.read"}
         | {"broadcast.send", "cctv.read"}
     ),
     "police": frozenset(_READ_COMMON | {"incidents.read", "incidents.respond", "cctv.read"}),

@@ -33,7 +33,8 @@ SOURCES: Final = ("upload", "tts")
 PRIORITIES: Final = ("routine", "emergency")
 STATUSES: Final = ("draft", "approved", "scheduled", "sent", "cancelled")
 SCHEDULE_KINDS: Final = ("once", "daily", "weekly")
-OUTCOMES: Final = ("played", "missed", "cancelled", "failed")
+OUTCOMES: Final = ("played", "partial", "missed", "cancelled", "failed")
+DELIVERY_STATUSES: Final = ("sending", "done")
 
 
 class Announcement(Base):
@@ -111,3 +112,34 @@ class SlotOutcome(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
     reason_th: Mapped[str] = mapped_column(String(300), default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """One sending of an announcement to the speakers of its zones, with its command batches.
+
+    Each attempt is a device-command batch (devices domain); the first goes to every speaker,
+    retries only to those that failed or never answered. ``speakers`` maps each targeted
+    speaker id (as text, JSON keys) to the PA zones it stands in, as they were at send time.
+    """
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (UniqueConstraint("schedule_id", "slot_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcast_announcements.id", ondelete="CASCADE"), index=True
+    )
+    schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    priority: Mapped[str] = mapped_column(String(10))
+    zone_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    speakers: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    batches: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), index=True, default="sending")
+    outcome: Mapped[str] = mapped_column(String(10), default="")
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,1 @@
+"""Incidents: help requests, crimes, hazards and faults; triage, responder units and dispatch."""

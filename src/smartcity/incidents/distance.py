@@ -1,0 +1,38 @@
+"""How far a unit is from an incident: straight line today, a road graph later.
+
+Dispatch asks a ``DistanceFn`` and never computes distances itself, so a road-network
+distance (e.g. from a loaded OSM graph) can replace the straight line without touching it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Final
+
+EARTH_RADIUS_M: Final = 6_371_008.8  # mean Earth radius (IUGG)
+
+# (from_lat, from_lon, to_lat, to_lon) -> metres
+DistanceFn = Callable[[float, float, float, float], float]
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+_current: DistanceFn = haversine_m
+
+
+def distance_fn() -> DistanceFn:
+    """The distance function dispatch uses now."""
+    return _current
+
+
+def use_distance(fn: DistanceFn) -> None:
+    """Install another distance function (a road graph, once one is loaded)."""
+    global _current
+    _current = fn

@@ -1,0 +1,1 @@
+"""Notify: outbound messages (in-app, LINE, SMS) behind one interface, with delivery records."""
