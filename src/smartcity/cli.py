@@ -7,12 +7,13 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -28,12 +29,15 @@ from smartcity.app import build_bus, create_app
 from smartcity.audit import service as audit
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
-from smartcity.demo import DemoLogin, seed_demo
+from smartcity.demo import DemoLogin, demo_fleet, seed_city, seed_demo
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.errors import DomainError
 from smartcity.events import Actor, UnitOfWork
 from smartcity.geo import service as geo
+from smartcity.integrations.mqtt import EmbeddedBroker
 from smartcity.migrate import upgrade
+from smartcity.sim.fleet import ensure_fleet
+from smartcity.sim.runner import Simulator
 
 app = typer.Typer(help="Smart City Platform / แพลตฟอร์มเมืองอัจฉริยะ", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -164,13 +168,16 @@ def demo(
     keep: Annotated[
         bool, typer.Option(help="Keep existing demo data instead of a fresh start.")
     ] = False,
+    rate: Annotated[float, typer.Option(help="Simulated messages per second.")] = 5.0,
 ) -> None:
-    """Start a fresh demo of Phichit with sample data and demo log-ins on 127.0.0.1."""
+    """Start a fresh demo of Phichit: sample data, demo log-ins, a broker and live devices."""
     started = time.monotonic()
     if data_dir.exists() and not keep:
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     fresh = not (data_dir / "smartcity.db").exists()
+    broker = EmbeddedBroker(port=_free_port())
+    broker.start()
     settings = Settings(
         mode="demo",
         data_dir=data_dir,
@@ -178,13 +185,49 @@ def demo(
         cookie_secure=False,
         host="127.0.0.1",
         port=port,
+        mqtt_url=broker.url,
+        mqtt_client_id="smartcity-demo",
     )
     _upgrade(settings)
-    if fresh:
-        with _unit_of_work(settings) as uow:
-            logins = seed_demo(uow)
+    with _unit_of_work(settings) as uow:
+        logins = seed_demo(uow) if fresh else []
+        if fresh:
+            seed_city(uow, settings)
+        fleet = demo_fleet(uow, settings)
+    if logins:
         _print_demo(settings, logins, time.monotonic() - started)
+    simulator = Simulator(settings.mqtt_url, settings.site_code, fleet, rate=rate, speed=60.0)
+    simulator.start()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    simulator.stop()
+    broker.stop()
+
+
+@app.command()
+def simulate(
+    devices: Annotated[int, typer.Option(help="How many simulated devices.")] = 50,
+    rate: Annotated[float, typer.Option(help="Messages per second.")] = 20.0,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 60.0,
+    seconds: Annotated[float | None, typer.Option(help="Stop after this long.")] = None,
+) -> None:
+    """Publish realistic readings (flood wave, PM2.5 day, heartbeats, some going silent)."""
+    settings = _settings()
+    if not settings.mqtt_url:
+        raise _fail("SMARTCITY_MQTT_URL is not set")
+    with _unit_of_work(settings) as uow:
+        fleet = ensure_fleet(uow, settings, devices)
+    simulator = Simulator(settings.mqtt_url, settings.site_code, fleet, rate=rate, speed=speed)
+    typer.echo(f"simulating {devices} devices at {rate}/s to {settings.mqtt_url}", err=True)
+    with suppress(KeyboardInterrupt):
+        simulator.run(seconds)
+    typer.echo(f"published {simulator.stats.published} messages", err=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _print_demo(settings: Settings, logins: list[DemoLogin], seconds: float) -> None:
@@ -194,7 +237,8 @@ def _print_demo(settings: Settings, logins: list[DemoLogin], seconds: float) -> 
     typer.echo(f"{'user':<14}{'password':<26}role")
     for login in logins:
         typer.echo(f"{login.username:<14}{login.password:<26}{login.role}")
-    typer.echo("\nPress Ctrl+C to stop.")
+    typer.echo("\nSimulated devices report every few seconds; the river peaks in about 2 minutes.")
+    typer.echo("Press Ctrl+C to stop.")
 
 
 @agencies_app.command("create")

@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
+from smartcity.alerts.sample import load_sample_rules
+from smartcity.care.sample import load_sample_people
+from smartcity.config import Settings
+from smartcity.devices import service as devices
+from smartcity.devices.sample import SAMPLE_DEVICES, load_sample_devices
 from smartcity.events import UnitOfWork
 from smartcity.geo import service as geo
+from smartcity.sim.models import SimDevice
 
 SAMPLE_AGENCIES = (
     AgencyIn(
@@ -60,6 +66,9 @@ _DEMO_USERS = (
 )
 
 
+SILENT_DEVICE = "cam-market-01"
+
+
 def demo_password(username: str) -> str:
     """The published demo password of a demo user."""
     return f"{username}-demo-2569"
@@ -79,3 +88,24 @@ def seed_demo(uow: UnitOfWork) -> list[DemoLogin]:
         logins.append(DemoLogin(username, password, role, code))
     geo.load_sample(uow)
     return logins
+
+
+def seed_city(uow: UnitOfWork, settings: Settings) -> None:
+    """The living part of the demo: sample devices, alert rules and fictitious people."""
+    load_sample_devices(uow, settings)
+    load_sample_rules(uow)
+    load_sample_people(uow, settings)
+
+
+def demo_fleet(uow: UnitOfWork, settings: Settings) -> list[SimDevice]:
+    """The sample devices as the simulator drives them (their tokens re-issued for this run)."""
+    fleet = []
+    for index, (code, kind, *_rest) in enumerate(SAMPLE_DEVICES):
+        device = devices.find_device(uow.session, code)
+        if device is None:
+            continue
+        token = devices.rotate_credential(uow, settings, device.id).token
+        # One camera falls silent an hour into the scenario, so the map shows it going offline.
+        silent = 3600.0 + 4 * 3600.0 if code == SILENT_DEVICE else None
+        fleet.append(SimDevice(code, kind, token, index, silent))
+    return fleet

@@ -1,0 +1,1 @@
+"""A device simulator: realistic readings over MQTT, so a newcomer sees a living city."""
