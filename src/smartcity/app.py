@@ -34,6 +34,9 @@ from smartcity.incidents import handlers as incidents_handlers
 from smartcity.incidents import units_api as incidents_units_api
 from smartcity.incidents.policy import Policy
 from smartcity.limits import BodySizeLimit
+from smartcity.live import api as live_api
+from smartcity.live import handlers as live_handlers
+from smartcity.ngsi import api as ngsi_api
 from smartcity.notify import api as notify_api
 from smartcity.notify import handlers as notify_handlers
 from smartcity.runtime import Background
@@ -50,6 +53,7 @@ def build_bus(settings: Settings | None = None) -> EventBus:
     incidents_handlers.register(bus, Policy.of(settings) if settings else None)
     notify_handlers.register(bus, settings)
     alerts_handlers.register(bus)
+    live_handlers.register(bus)
     care_disaster_handlers.register(bus)
     return bus
 
@@ -98,6 +102,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         incidents_api.router,
         incidents_units_api.router,
         notify_api.router,
+        ngsi_api.router,
+        live_api.router,
     ):
         app.include_router(router)
     app.include_router(pages.router)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smartcity.web import accounts_pages, audit_pages, auth, care_visits_pages, geo_pages
+from smartcity.web import (
+    accounts_pages,
+    audit_pages,
+    auth,
+    care_visits_pages,
+    devices_pages,
+    geo_pages,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, geo_pages, accounts_pages, audit_pages, care_visits_pages):
+for _module in (auth, geo_pages, devices_pages, accounts_pages, audit_pages, care_visits_pages):
     router.include_router(_module.router)

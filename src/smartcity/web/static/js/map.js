@@ -189,6 +189,9 @@
       map.setView([13.75, 100.5], 6); // Thailand, when nothing is known yet
     }
     node.setAttribute("data-ready", "true");
+    // Other layers (the live devices layer) attach themselves to the drawn map.
+    node.smartcityMap = map;
+    node.dispatchEvent(new CustomEvent("smartcity:map-ready", { bubbles: true, detail: { map: map } }));
     return map;
   }
 
