@@ -17,6 +17,7 @@ from smartcity.alerts.models import RuleState
 from smartcity.alerts.rules import CACHE, Rule
 from smartcity.devices import service as devices
 from smartcity.devices.events import DeviceStatusChanged, TelemetryReceived
+from smartcity.devices.service import DeviceFacts
 from smartcity.events import UnitOfWork
 
 MS_PER_HOUR = 3_600_000
@@ -51,23 +52,36 @@ def on_telemetry(uow: UnitOfWork, event: TelemetryReceived) -> None:
     hits = [h for h in hits if h.rule.covers(facts.get(h.device_id))]
     if not hits:
         return
+    decide(uow, hits, facts, event.received_at)
+
+
+def decide(uow: UnitOfWork, hits: list[Hit], facts: dict[int, DeviceFacts], at: datetime) -> None:
+    """Raise and resolve for the hits of one batch: one read of what is open, bulk raises."""
     session = uow.session
-    open_now = repo.open_alerts(session, {h.device_id for h in hits}, {h.rule.id for h in hits})
+    open_now = repo.open_keys(session, {h.device_id for h in hits}, {h.rule.id for h in hits})
     rates = _rates(uow, [h for h in hits if h.rule.kind == "rate_of_change"])
+    raises: list[tuple[Rule, DeviceFacts, float | None]] = []
+    resolves: list[tuple[int, Rule, float]] = []
     for hit in hits:
         key = (hit.rule.id, hit.device_id)
-        alert = open_now.get(key)
+        alert_id = open_now.get(key)
         if hit.rule.kind == "no_data":
-            if alert is not None:  # data is back
-                lifecycle.auto_resolve(uow, alert, hit.rule, event.received_at, hit.value)
+            if alert_id is not None:  # data is back
+                resolves.append((alert_id, hit.rule, hit.value))
             continue
         value = rates.get(key) if hit.rule.kind == "rate_of_change" else hit.value
         if value is None:
             continue
-        if alert is None and hit.rule.fires(value):
-            lifecycle.raise_alert(uow, hit.rule, facts[hit.device_id], event.received_at, value)
-        elif alert is not None and hit.rule.clears(value):
-            lifecycle.auto_resolve(uow, alert, hit.rule, event.received_at, value)
+        if alert_id is None and hit.rule.fires(value):
+            raises.append((hit.rule, facts[hit.device_id], value))
+        elif alert_id is not None and hit.rule.clears(value):
+            resolves.append((alert_id, hit.rule, value))
+    if resolves:
+        loaded = repo.alerts_by_id(session, [i for i, _, _ in resolves])
+        for alert_id, rule, value in resolves:
+            lifecycle.auto_resolve(uow, loaded[alert_id], rule, at, value)
+    if raises:
+        lifecycle.raise_many(uow, raises, at)
 
 
 def on_status(uow: UnitOfWork, event: DeviceStatusChanged) -> None:

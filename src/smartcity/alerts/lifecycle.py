@@ -25,42 +25,61 @@ def raise_alert(
     uow: UnitOfWork, rule: Rule, device: DeviceFacts, at: datetime, value: float | None
 ) -> int | None:
     """Open an alert unless this rule already has one open on this device; returns its id."""
-    alert_id = repo.insert_open(
-        uow.session,
-        {
-            "rule_id": rule.id,
-            "device_id": device.id,
-            "device_code": device.code,
-            "device_kind": device.kind,
-            "zone_id": device.zone_id,
-            "severity": rule.severity,
-            "status": "raised",
-            "metric": rule.metric,
-            "value": value,
-            "raised_at": at,
-        },
-    )
-    if alert_id is None:
-        return None  # another transaction opened it first
-    uow.emit(
-        AlertRaised(
-            **_about(alert_id, rule.id, rule.kind, rule.name_th, rule.name_en, at),
-            device_id=device.id,
-            device_code=device.code,
-            zone_id=device.zone_id,
-            severity=rule.severity,
-            metric=rule.metric,
-            value=value,
-        )
-    )
-    return alert_id
+    return raise_many(uow, [(rule, device, value)], at).get((rule.id, device.id))
+
+
+def raise_many(
+    uow: UnitOfWork, items: list[tuple[Rule, DeviceFacts, float | None]], at: datetime
+) -> dict[tuple[int, int], int]:
+    """Open alerts in one statement, skipping (rule, device) pairs already open; new ids.
+
+    ON CONFLICT on the partial unique index makes de-duplication hold across processes: the
+    loser of a race inserts nothing and raises no event.
+    """
+    rows = [_row(rule, device, at, value) for rule, device, value in items]
+    new = repo.insert_open_many(uow.session, rows)
+    for rule, device, value in items:
+        alert_id = new.get((rule.id, device.id))
+        if alert_id is not None:
+            uow.emit(
+                AlertRaised(
+                    **_about(alert_id, rule.id, rule.kind, rule.name_th, rule.name_en, at),
+                    device_id=device.id,
+                    device_code=device.code,
+                    zone_id=device.zone_id,
+                    severity=rule.severity,
+                    metric=rule.metric,
+                    value=value,
+                )
+            )
+    return new
+
+
+def _row(rule: Rule, device: DeviceFacts, at: datetime, value: float | None) -> dict[str, Any]:
+    return {
+        "rule_id": rule.id,
+        "device_id": device.id,
+        "device_code": device.code,
+        "device_kind": device.kind,
+        "zone_id": device.zone_id,
+        "severity": rule.severity,
+        "status": "raised",
+        "metric": rule.metric,
+        "value": value,
+        "raised_at": at,
+        "acknowledged_by": "",
+        "ack_note": "",
+        "resolved_by": "",
+        "resolve_note": "",
+        "auto_resolved": False,
+    }
 
 
 def auto_resolve(
     uow: UnitOfWork, alert: Alert, rule: Rule, at: datetime, value: float | None
 ) -> None:
     """Resolve an alert because the reading (or the device) is back to normal."""
-    _close(uow, alert, at, value, note="", auto=True)
+    _close(uow, alert, at, value, note="", auto=True, flush=False)
     uow.emit(
         AlertResolved(
             **_about(alert.id, rule.id, rule.kind, rule.name_th, rule.name_en, at),
@@ -126,13 +145,21 @@ def resolve(uow: UnitOfWork, alert: Alert, rule: AlertRule, note: str) -> Alert:
 
 
 def _close(
-    uow: UnitOfWork, alert: Alert, at: datetime, value: float | None, *, note: str, auto: bool
+    uow: UnitOfWork,
+    alert: Alert,
+    at: datetime,
+    value: float | None,
+    *,
+    note: str,
+    auto: bool,
+    flush: bool = True,
 ) -> None:
     alert.status, alert.resolved_at, alert.resolved_value = "resolved", at, value
     alert.auto_resolved, alert.resolve_note = auto, note
     alert.resolved_by_id = None if auto else uow.actor.user_id
     alert.resolved_by = SYSTEM if auto else uow.actor.username
-    uow.session.flush()
+    if flush:  # automatic resolutions of one batch are flushed together
+        uow.session.flush()
 
 
 _STATUS_TH = {"acknowledged": "รับทราบ", "resolved": "ปิด", "raised": "แจ้ง"}

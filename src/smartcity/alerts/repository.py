@@ -121,6 +121,42 @@ def open_alerts(
     return {(a.rule_id, a.device_id): a for a in session.scalars(stmt, params)}
 
 
+def open_keys(
+    session: Session, device_ids: Iterable[int], rule_ids: Iterable[int]
+) -> dict[tuple[int, int], int]:
+    """Ids of the open alerts of these rules on these devices, by (rule id, device id).
+
+    Plain tuples, no ORM objects: the hot path only needs to know what is open.
+    """
+    stmt = select(Alert.rule_id, Alert.device_id, Alert.id).where(
+        Alert.resolved_at.is_(None),
+        Alert.device_id.in_(bindparam("devices", expanding=True)),
+        Alert.rule_id.in_(bindparam("rules", expanding=True)),
+    )
+    params = {"devices": sorted(set(device_ids)), "rules": sorted(set(rule_ids))}
+    return {(r, d): i for r, d, i in session.execute(stmt, params)}
+
+
+def alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, Alert]:
+    """Alerts by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = select(Alert).where(Alert.id.in_(bindparam("ids", expanding=True)))
+    return {a.id: a for a in session.scalars(stmt, {"ids": wanted})}
+
+
+def insert_open_many(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, int], int]:
+    """Insert many open alerts in one statement, skipping any already open; the new ids."""
+    if not rows:
+        return {}
+    stmt = _dialect_insert(session)
+    stmt = stmt.on_conflict_do_nothing(
+        index_elements=["rule_id", "device_id"], index_where=Alert.resolved_at.is_(None)
+    ).returning(Alert.rule_id, Alert.device_id, Alert.id)
+    return {(r, d): i for r, d, i in session.execute(stmt, rows)}
+
+
 def open_alerts_of_rule(session: Session, rule_id: int) -> list[Alert]:
     """Open alerts of one rule."""
     stmt = select(Alert).where(Alert.resolved_at.is_(None), Alert.rule_id == rule_id)
