@@ -1,0 +1,243 @@
+"""MQTT QoS 1 ingest end to end: throughput, publish-to-stored latency, reading-to-alert latency.
+
+    python bench/ingest_mqtt.py [--devices 2000] [--messages 60000] [--rate 12000]
+                                [--postgres postgresql+psycopg://user@host/db]
+
+A private Mosquitto runs with the project's recommended settings (deploy/mosquitto). One
+ingest worker (the real MqttIngest: shared subscription, batched commit, PUBACK after commit)
+runs in this process; a publisher process sends single-reading QoS 1 messages at a fixed rate,
+each stamped with its publish time. Latency is measured from that stamp to the commit that
+stored it (an after-commit subscriber sees each batch's newest reading per device; with many
+devices in round robin that is nearly every reading). One gauge in fifty crosses a threshold
+rule now and then, and the AlertRaised events give the reading-to-alert latency.
+Targets (issue 3): >= 10,000 msg/s, p99 <= 100 ms; reading -> alert p99 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from smartcity.accounts import service as accounts
+from smartcity.accounts.schemas import AgencyIn
+from smartcity.alerts import service as alerts
+from smartcity.alerts.events import AlertRaised
+from smartcity.alerts.schemas import RuleIn
+from smartcity.app import build_bus
+from smartcity.config import Settings
+from smartcity.db import make_engine, make_session_factory
+from smartcity.devices import service as devices
+from smartcity.devices.events import TelemetryReceived
+from smartcity.devices.mqtt_ingest import MqttIngest
+from smartcity.devices.schemas import DeviceIn
+from smartcity.events import Actor, UnitOfWork
+from smartcity.integrations.mqtt import BrokerAddress, connect, device_topic, make_client
+from smartcity.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+THRESHOLD = 9.83
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_broker(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    conf = tmp / "mosquitto.conf"
+    conf.write_text(
+        (ROOT / "deploy" / "mosquitto" / "smartcity.conf").read_text()
+        + f"\nlistener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+    )
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    proc = subprocess.Popen([binary, "-c", str(conf)])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, f"mqtt://127.0.0.1:{port}"
+
+
+def seed(url: str, settings: Settings, n: int) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        uow = UnitOfWork(session, build_bus(settings), Actor.system("bench"))
+        agency = accounts.create_agency(uow, AgencyIn(code="bench", name_th="ทดสอบ", kind="other"))
+        out = []
+        for i in range(n):
+            data = DeviceIn(
+                code=f"g{i:05d}",
+                kind="water_level",
+                name_th=f"g{i}",
+                lat=16.44,
+                lon=100.35,
+                agency_id=agency.id,
+            )
+            out.append((data.code, devices.create_device(uow, settings, data)[1].token))
+        rule = RuleIn.model_validate(
+            {
+                "kind": "threshold",
+                "name_th": "เกณฑ์",
+                "name_en": "bench",
+                "severity": "critical",
+                "scope": "kind",
+                "device_kind": "water_level",
+                "metric": "level_m",
+                "operator": ">=",
+                "threshold": THRESHOLD,
+                "clear_threshold": 9.0,
+            }
+        )
+        alerts.create_rule(uow, rule)
+        uow.commit()
+    engine.dispose()
+    return out
+
+
+def publisher(url: str, site: str, fleet: list[tuple[str, str]], total: int, rate: float) -> None:
+    address = BrokerAddress.from_url(url)
+    client = make_client(address, "bench-publisher")
+    connect(client, address, persistent=False)
+    client.loop_start()
+    time.sleep(0.5)
+    started, n = time.monotonic(), len(fleet)
+    infos = []
+    for i in range(total):
+        code, token = fleet[i % n]
+        # One gauge in fifty flips across the threshold every round: raises and clears alerts.
+        level = 10.0 if (i % n) % 50 == 0 and (i // n) % 2 == 0 else 5.0
+        ts = datetime.now(UTC).isoformat(timespec="microseconds")
+        body = json.dumps({"token": token, "ts": ts, "values": {"level_m": level}})
+        infos.append(client.publish(device_topic(site, code, "telemetry"), body, qos=1))
+        lag = started + (i + 1) / rate - time.monotonic()
+        if lag > 0:
+            time.sleep(lag)
+    for info in infos:
+        info.wait_for_publish(60)
+    client.loop_stop()
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+def run(url: str, label: str, args: argparse.Namespace, broker: str) -> None:
+    settings = Settings(
+        mode="test",
+        database_url=url,
+        mqtt_url=broker,
+        mqtt_share_group=f"b{os.getpid()}",
+        mqtt_session_expiry=60,
+    )
+    fleet = seed(url, settings, args.devices)
+    engine = make_engine(url)
+    bus = build_bus(settings)
+    latencies: list[float] = []
+    alert_lat: list[float] = []
+
+    raised: dict[int, float] = {}
+
+    def on_alert(_uow: Any, event: AlertRaised) -> None:
+        # Runs before on_batch for the same commit; on_batch matches it to the reading's stamp.
+        raised[event.device_id] = time.time()
+
+    def on_batch(_uow: Any, event: TelemetryReceived) -> None:
+        now = time.time()
+        for device_id, _metric, ts, _value in event.latest:
+            latencies.append(now - ts.timestamp())
+            if device_id in raised:
+                alert_lat.append(raised.pop(device_id) - ts.timestamp())
+
+    bus.subscribe(TelemetryReceived, on_batch, "after_commit")
+    bus.subscribe(AlertRaised, on_alert, "after_commit")
+    worker = MqttIngest(settings, make_session_factory(engine), bus, client_id=f"bench-{label}")
+    worker.start()
+    time.sleep(0.5)
+    proc = mp.Process(
+        target=publisher, args=(broker, settings.site_code, fleet, args.messages, args.rate)
+    )
+    t0 = time.monotonic()
+    proc.start()
+    while worker.stats.received < args.messages and time.monotonic() - t0 < 300:
+        time.sleep(0.01)
+    elapsed = time.monotonic() - t0 - 0.5  # the publisher's connect pause
+    proc.join()
+    worker.stop()
+    with engine.connect() as conn:
+        stored = conn.execute(text("select count(*) from device_readings")).scalar_one()
+    rate = worker.stats.received / elapsed
+    print(
+        f"[{label}] {worker.stats.received} messages in {elapsed:.2f} s = {rate:,.0f} msg/s "
+        f"(target 10,000: ratio {rate / 10000:.2f}); stored readings {stored}; "
+        f"batches {worker.stats.batches}; dead {worker.stats.dead}"
+    )
+    print(
+        f"[{label}] publish -> stored latency ms: p50 {1000 * pct(latencies, 0.5):.1f}  "
+        f"p99 {1000 * pct(latencies, 0.99):.1f}  (target p99 100: ratio "
+        f"{pct(latencies, 0.99) * 10:.2f}); samples {len(latencies)}"
+    )
+    if alert_lat:
+        print(
+            f"[{label}] reading -> alert raised latency ms: p50 "
+            f"{1000 * statistics.median(alert_lat):.1f}  p99 {1000 * pct(alert_lat, 0.99):.1f} "
+            f"(target p99 100: ratio {pct(alert_lat, 0.99) * 10:.2f}); alerts {len(alert_lat)}"
+        )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=2000)
+    parser.add_argument("--messages", type=int, default=60000)
+    parser.add_argument("--rate", type=float, default=12000.0)
+    parser.add_argument("--postgres", default=os.environ.get("SMARTCITY_TEST_POSTGRES_URL", ""))
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-mqtt-"))
+    broker_proc, broker = start_broker(tmp)
+    try:
+        run(f"sqlite:///{tmp / 'bench.db'}", "sqlite", args, broker)
+        if args.postgres:
+            schema = f"bench_{os.getpid()}"
+            admin = make_engine(args.postgres)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            sep = "&" if "?" in args.postgres else "?"
+            try:
+                run(
+                    f"{args.postgres}{sep}options=-csearch_path%3D{schema}",
+                    "postgresql",
+                    args,
+                    broker,
+                )
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        broker_proc.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
