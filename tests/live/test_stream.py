@@ -8,10 +8,13 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from smartcity.accounts import service as accounts
+from smartcity.accounts.schemas import MembershipIn, UserIn
 from smartcity.devices import health
+from smartcity.devices import service as devices
 from smartcity.kit.clock import utcnow
 from smartcity.live.handlers import hub_for
-from tests.live.server import Live, live_server
+from tests.live.server import PASSWORD, Live, live_server
 
 TIMEOUT = httpx.Timeout(30.0)
 
@@ -110,3 +113,58 @@ def test_an_idle_stream_gets_heartbeats(live: Live) -> None:
             assert next(events) == ("heartbeat", "")
     finally:
         hub.heartbeat_seconds = saved
+
+
+def _token_for(live: Live, role: str, zones: list[int]) -> str:
+    """A bearer token of a new user with this role (and zone scope) on the server's database."""
+    uow = live.uow()
+    try:
+        agency = accounts.find_agency(uow.session, "live-agency")
+        membership = MembershipIn(agency_id=agency.id, role=role, zone_ids=zones)
+        name = f"{role}-{len(zones)}-{utcnow().timestamp():.0f}"
+        user = accounts.create_user(
+            uow, UserIn(username=name, full_name=name, password=PASSWORD, memberships=[membership])
+        )
+        plain, _ = accounts.create_token(uow, live.app.state.settings, user.id, "t")
+        uow.commit()
+        return plain
+    finally:
+        uow.session.close()
+
+
+def _zone_of(live: Live, code: str) -> int:
+    uow = live.uow()
+    try:
+        device = devices.find_device(uow.session, code)
+        assert device is not None and device.zone_id is not None
+        return device.zone_id
+    finally:
+        uow.session.close()
+
+
+def test_a_role_without_devices_read_is_refused(live: Live) -> None:
+    token = _token_for(live, "police", [])
+    r = httpx.get(
+        f"{live.url}/api/live/stream", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    )
+    assert r.status_code == 403
+
+
+def test_a_zone_scoped_stream_hears_only_its_zone(live: Live) -> None:
+    inside, outside = "aq-hospital", "spk-west-01"
+    zone = _zone_of(live, inside)
+    assert _zone_of(live, outside) != zone
+    token = _token_for(live, "technician", [zone])
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.stream(
+        "GET", f"{live.url}/api/live/stream", headers=headers, timeout=TIMEOUT
+    ) as response:
+        events = _events(response.iter_lines())
+        _until(events, "hello")
+        for code, values in ((outside, {}), (inside, {"pm25": 30.0, "pm10": 50.0})):
+            ts = (utcnow() - timedelta(seconds=5)).isoformat()
+            body = {"readings": [{"device": code, "ts": ts, "values": values}]}
+            auth = {"Authorization": f"Bearer {live.device_tokens[code]}"}
+            assert httpx.post(f"{live.url}/api/devices/ingest", json=body, headers=auth).is_success
+        first = _until(events, "telemetry")
+        assert '"pm25":30.0' in first  # the outside device's batch came first and was filtered
