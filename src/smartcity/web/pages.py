@@ -8,11 +8,20 @@ from smartcity.web import (
     accounts_pages,
     audit_pages,
     auth,
+    care_pages,
     care_visits_pages,
     devices_pages,
     geo_pages,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, geo_pages, devices_pages, accounts_pages, audit_pages, care_visits_pages):
+for _module in (
+    auth,
+    geo_pages,
+    devices_pages,
+    accounts_pages,
+    audit_pages,
+    care_visits_pages,
+    care_pages,
+):
     router.include_router(_module.router)

@@ -117,11 +117,14 @@ def checks(
     zone_scope: frozenset[int] | None,
     params: PageParams,
     status: str,
+    person_id: int | None = None,
 ) -> tuple[list[tuple[Check, Person, Household]], int]:
     """One page of an operation's checks in rank order, with each person and household."""
     conds = _scoped_checks(operation_id, zone_scope)
     if status:
         conds.append(Check.status == status)
+    if person_id is not None:
+        conds.append(Check.person_id == person_id)
     base = (
         select(Check, Person, Household)
         .join(Person, Person.id == Check.person_id)

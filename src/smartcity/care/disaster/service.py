@@ -29,6 +29,7 @@ from smartcity.care.disaster.schemas import (
     OperationOut,
     StatusIn,
 )
+from smartcity.care.models import Household, Person
 from smartcity.errors import Conflict, Forbidden, NotFound
 from smartcity.events import RecordChanged, SensitiveRecordRead, UnitOfWork
 from smartcity.kit.clock import utcnow
@@ -128,20 +129,21 @@ def list_checks(
     """One page of an operation's check-on list in rank order; an audited sensitive read."""
     get_operation(uow.session, operation_id)
     rows, total = repo.checks(uow.session, operation_id, access.read_zones, params, status)
-    items = [
-        CheckOut(
-            **areas.area_person(p, h, need_score(p), c.rank).model_dump(),
-            status=c.status,
-            note=c.note,
-            updated_by=c.updated_by,
-            updated_at=c.updated_at,
-        )
-        for c, p, h in rows
-    ]
+    items = [_check_out(c, p, h) for c, p, h in rows]
     _audit_listing(
         uow, "care.disaster.checks_listed", str(operation_id), [i.person_id for i in items]
     )
     return items, total
+
+
+def _check_out(c: Check, p: Person, h: Household) -> CheckOut:
+    return CheckOut(
+        **areas.area_person(p, h, need_score(p), c.rank).model_dump(),
+        status=c.status,
+        note=c.note,
+        updated_by=c.updated_by,
+        updated_at=c.updated_at,
+    )
 
 
 def mark(
@@ -199,3 +201,17 @@ def _audit_listing(uow: UnitOfWork, action: str, entity_id: str, person_ids: lis
 
 def _changed(uow: UnitOfWork, action: str, op: Operation, detail: dict[str, Any]) -> None:
     uow.emit(RecordChanged(action=action, entity_type=ENTITY, entity_id=str(op.id), detail=detail))
+
+
+def check_of(uow: UnitOfWork, access: Access, operation_id: int, person_id: int) -> CheckOut:
+    """One person's line of an operation's list (after marking); an audited read of one."""
+    found = repo.check_with_zone(uow.session, operation_id, person_id)
+    if found is None or not access.can_read(found[1]):
+        raise NotFound(
+            f"Person {person_id} is not on operation {operation_id}'s list.",
+            f"ไม่พบบุคคลหมายเลข {person_id} ในรายชื่อของปฏิบัติการ {operation_id}",
+        )
+    rows, _ = repo.checks(uow.session, operation_id, None, PageParams(1, 1), "", person_id)
+    c, p, h = rows[0]
+    _audit_listing(uow, "care.disaster.checks_listed", str(operation_id), [person_id])
+    return _check_out(c, p, h)
