@@ -46,6 +46,7 @@ def list_incidents(
     *,
     status: Sequence[str] = (),
     kind: str = "",
+    level: str = "",
     zone_scope: frozenset[int] | None = None,
 ) -> tuple[list[Incident], int]:
     """One page of incidents, newest first."""
@@ -54,9 +55,23 @@ def list_incidents(
         stmt = stmt.where(Incident.status.in_(status))
     if kind:
         stmt = stmt.where(Incident.kind == kind)
+    if level:
+        stmt = stmt.where(Incident.triage_level == level)
     if zone_scope is not None:
         stmt = stmt.where(Incident.zone_id.in_(zone_scope))
     return paginate(session, stmt.order_by(Incident.id.desc()), params)
+
+
+def open_incidents_of_units(session: Session, unit_ids: Sequence[int]) -> list[Incident]:
+    """Incidents these units hold that are not finished yet (a responder's current jobs)."""
+    if not unit_ids:
+        return []
+    stmt = (
+        select(Incident)
+        .where(Incident.unit_id.in_(unit_ids), Incident.status.not_in(("closed", "cancelled")))
+        .order_by(Incident.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def has_photo(session: Session, incident_id: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from smartcity.accounts.permissions import Principal
 from smartcity.incidents import repository as repo
 from smartcity.incidents.dispatch import accept as accept
 from smartcity.incidents.dispatch import decline as decline
@@ -38,6 +39,7 @@ __all__ = [
     "accept",
     "assign_sos",
     "create_unit",
+    "current_jobs",
     "decline",
     "expire_offers",
     "get_call",
@@ -71,10 +73,19 @@ def list_incidents(
     *,
     status: list[str] | None = None,
     kind: str = "",
+    level: str = "",
     zones: frozenset[int] | None = None,
 ) -> tuple[list[Incident], int]:
     """One page of incidents in the caller's zones, newest first."""
-    return repo.list_incidents(session, params, status=status or [], kind=kind, zone_scope=zones)
+    return repo.list_incidents(
+        session, params, status=status or [], kind=kind, level=level, zone_scope=zones
+    )
+
+
+def current_jobs(session: Session, principal: Principal) -> list[Incident]:
+    """Unfinished incidents held by the caller's units (what the responder is working on)."""
+    units = my_units(session, principal)
+    return repo.open_incidents_of_units(session, [u.id for u in units])
 
 
 def incident_out(session: Session, incident: Incident, *, full: bool = True) -> IncidentOut:

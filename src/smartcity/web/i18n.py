@@ -32,6 +32,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav.agencies": ("หน่วยงาน", "Agencies"),
     "nav.audit": ("บันทึกการตรวจสอบ", "Audit log"),
     "nav.devices": ("อุปกรณ์", "Devices"),
+    "nav.incidents": ("แจ้งเหตุ", "Incidents"),
     "sample.badge": ("ข้อมูลตัวอย่าง", "Sample data"),
     "sample.note": (
         "ข้อมูลนี้เป็นข้อมูลตัวอย่างเพื่อการสาธิต ไม่ใช่ข้อมูลจริงของเทศบาล",

@@ -12,6 +12,10 @@ from smartcity.web import (
     care_visits_pages,
     devices_pages,
     geo_pages,
+    help_pages,
+    hotline_pages,
+    incidents_pages,
+    responder_pages,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -23,5 +27,9 @@ for _module in (
     audit_pages,
     care_visits_pages,
     care_pages,
+    help_pages,
+    incidents_pages,
+    hotline_pages,
+    responder_pages,
 ):
     router.include_router(_module.router)
