@@ -131,7 +131,12 @@
 
   function listen(mapNode) {
     var source = new EventSource(cfg.stream, { withCredentials: true });
-    source.addEventListener("hello", function () { mapNode.setAttribute("data-live", "open"); });
+    var hellos = 0;
+    source.addEventListener("hello", function () {
+      // A reconnect may have missed changes while the stream was down: reload the layer.
+      if (hellos++ > 0) load();
+      mapNode.setAttribute("data-live", "open");
+    });
     source.addEventListener("status", onStatus);
     source.addEventListener("dropped", function () { load(); });
     source.addEventListener("error", function () { mapNode.setAttribute("data-live", "retrying"); });
