@@ -1,10 +1,12 @@
-"""What notify does on other domains' events: tell a unit about an offer, a supervisor about
-an escalation. Recipients travel on the events; notify never reads another domain's tables."""
+"""What notify does on other domains' events: offers to units, escalations to supervisors,
+abnormal vital signs to care managers. Recipients travel on the events; notify never reads
+another domain's tables."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from smartcity.care.visits.events import VisitVitalsAbnormal
 from smartcity.config import Settings
 from smartcity.events import EventBus, UnitOfWork
 from smartcity.incidents.events import DispatchEscalated, UnitOffered
@@ -54,5 +56,12 @@ def register(bus: EventBus, settings: Settings | None = None) -> None:
         )
         send(uow, message)
 
+    def _vitals(uow: UnitOfWork, event: VisitVitalsAbnormal) -> None:
+        # Metric names only: the values are health data, read (and audited) on the person page.
+        params = {"visit_id": event.visit_id, "metrics": ", ".join(event.metrics)}
+        link = f"/care/people/{event.person_id}"
+        send(uow, Message("vitals_abnormal", params, audience="care.plan", link=link))
+
+    bus.subscribe(VisitVitalsAbnormal, _vitals, "in_transaction")
     bus.subscribe(UnitOffered, _offered, "in_transaction")
     bus.subscribe(DispatchEscalated, _escalated, "in_transaction")

@@ -31,6 +31,12 @@ TEMPLATES: Final[dict[str, Template]] = {
         "เหตุ #{incident_id} ระดับ {level} ยังไม่มีหน่วยรับ ({reason_th}) โปรดสั่งการ",
         "Incident #{incident_id}, level {level}: {reason_en}. Please dispatch by hand.",
     ),
+    "vitals_abnormal": Template(
+        "ค่าสัญญาณชีพผิดปกติจากการเยี่ยมบ้าน",
+        "Abnormal vital signs at a home visit",
+        "การเยี่ยมบ้าน #{visit_id} พบค่าผิดปกติ: {metrics} โปรดตรวจสอบและติดตาม",
+        "Home visit #{visit_id} found abnormal values: {metrics}. Please review and follow up.",
+    ),
 }
 REASONS: Final[dict[str, tuple[str, str]]] = {
     "no_unit_free": ("ไม่มีหน่วยว่าง", "no suitable unit is free"),

@@ -15,6 +15,8 @@ from smartcity.care.visits.schemas import ThresholdIn, VisitIn
 from smartcity.config import Settings
 from smartcity.errors import Conflict, InvalidInput
 from smartcity.events import UnitOfWork
+from smartcity.kit.pagination import PageParams
+from smartcity.notify import service as notify
 from tests.care.visits.conftest import EVERYTHING, MakeCared
 from tests.conftest import MakeUser
 
@@ -139,3 +141,19 @@ def test_no_visit_without_care_consent(
         visits.record_visit(
             uow, settings, _principal(make_user), str(uuid.uuid4()), _visit(person.id)
         )
+
+
+def test_abnormal_vitals_notify_care_managers_without_values(
+    uow: UnitOfWork, settings: Settings, make_cared: MakeCared, make_user: MakeUser
+) -> None:
+    person = make_cared()
+    manager = make_user("care_manager")
+    bad = _visit(person.id, sbp=185, spo2=90)
+    visits.record_visit(uow, settings, _principal(make_user), str(uuid.uuid4()), bad)
+    uow.commit()
+    notes, total = notify.list_notifications(
+        uow.session, accounts.principal_for(manager), PageParams()
+    )
+    assert total == 1
+    assert notes[0].link == f"/care/people/{person.id}"
+    assert "sbp" in notes[0].body_en and "185" not in notes[0].body_en + notes[0].body_th
