@@ -17,6 +17,8 @@ from smartcity.alerts import handlers as alerts_handlers
 from smartcity.audit import api as audit_api
 from smartcity.audit import handlers as audit_handlers
 from smartcity.broadcast import api as broadcast_api
+from smartcity.broadcast import delivery_api as broadcast_delivery_api
+from smartcity.broadcast import delivery_handlers as broadcast_handlers
 from smartcity.broadcast import schedule_api as broadcast_schedule_api
 from smartcity.care import api as care_api
 from smartcity.care.disaster import api as care_disaster_api
@@ -55,6 +57,7 @@ def build_bus(settings: Settings | None = None) -> EventBus:
     alerts_handlers.register(bus)
     live_handlers.register(bus)
     care_disaster_handlers.register(bus)
+    broadcast_handlers.register(bus, settings)
     return bus
 
 
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         care_disaster_api.router,
         broadcast_api.router,
         broadcast_schedule_api.router,
+        broadcast_delivery_api.router,
         incidents_api.router,
         incidents_units_api.router,
         notify_api.router,

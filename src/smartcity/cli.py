@@ -27,6 +27,7 @@ from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
 from smartcity.app import build_bus, create_app
 from smartcity.audit import service as audit
+from smartcity.broadcast.agent.cli import speaker_agent
 from smartcity.config import Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.demo import DemoLogin, demo_fleet, seed_city, seed_demo
@@ -123,6 +124,9 @@ def serve() -> None:
     """Run the platform with configuration from the environment or .env."""
     settings = _settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True)
+
+
+app.command("speaker-agent")(speaker_agent)
 
 
 @app.command()

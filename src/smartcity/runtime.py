@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartcity.alerts.tasks import sweep_no_data
+from smartcity.broadcast import delivery_slots
 from smartcity.care.visits import service as care_visits
 from smartcity.config import Settings
 from smartcity.devices import commands
@@ -89,6 +90,8 @@ class Background:
             bus,
             jobs=[_offline_job, sweep_no_data, _expire_commands_job, care_visits.sweep_job],
         )
+        # After command expiry, so a silent speaker's final status is known when settling.
+        self.sweeper.jobs += delivery_slots.sweep_jobs(settings)
         if self.publisher is not None:
             self.sweeper.jobs.append(self._retry_unsent)
 

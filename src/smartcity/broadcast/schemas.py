@@ -250,3 +250,61 @@ class CapComposeIn(BaseModel):
         if self.expires is not None and self.expires.tzinfo is None:
             raise ValueError("expires needs a time zone offset")
         return self
+
+
+class SendIn(BaseModel):
+    """Send an approved announcement now; zones default to the announcement's own."""
+
+    zone_ids: list[int] = Field(default_factory=list, max_length=500)
+
+
+class DeliveryOut(BaseModel):
+    """One sending of an announcement to speakers."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    announcement_id: int
+    schedule_id: int | None
+    slot_at: datetime | None
+    priority: str
+    zone_ids: list[int]
+    batches: list[str]
+    attempts: int
+    max_attempts: int
+    start_at: datetime
+    status: str
+    outcome: str
+    created_by: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class SpeakerResultOut(BaseModel):
+    """What one speaker did: played, failed (with reason), no_answer or pending."""
+
+    device_id: int
+    code: str
+    zone_ids: list[int]
+    result: Literal["played", "failed", "no_answer", "pending"]
+    reason: str
+    attempts: int
+
+
+class ZoneResultOut(BaseModel):
+    """How a PA zone fared; ``flagged`` when the delivery is over and not every speaker played."""
+
+    zone_id: int
+    speakers: int
+    played: int
+    result: Literal["played", "partial", "failed"]
+    flagged: bool
+
+
+class DeliveryReport(BaseModel):
+    """The proof of a broadcast: per speaker and per zone."""
+
+    delivery: DeliveryOut
+    counts: dict[str, int]
+    speakers: list[SpeakerResultOut]
+    zones: list[ZoneResultOut]
