@@ -249,6 +249,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "place_kind.other": ("อื่น ๆ", "Other"),
     # Care: disaster mode
     "nav.care_disaster": ("ภัยพิบัติ", "Disaster"),
+    "nav.care": ("การดูแล", "Care"),
     "care.disaster.title": (
         "โหมดภัยพิบัติ: ตรวจเยี่ยมกลุ่มเปราะบาง",
         "Disaster mode: check on vulnerable people",
