@@ -33,6 +33,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav.audit": ("บันทึกการตรวจสอบ", "Audit log"),
     "nav.devices": ("อุปกรณ์", "Devices"),
     "nav.incidents": ("แจ้งเหตุ", "Incidents"),
+    "nav.alerts": ("การแจ้งเตือน", "Alerts"),
+    "nav.dead_letters": ("ข้อมูลที่ถูกปฏิเสธ", "Refused messages"),
     "sample.badge": ("ข้อมูลตัวอย่าง", "Sample data"),
     "sample.note": (
         "ข้อมูลนี้เป็นข้อมูลตัวอย่างเพื่อการสาธิต ไม่ใช่ข้อมูลจริงของเทศบาล",

@@ -6,11 +6,14 @@ from fastapi import APIRouter
 
 from smartcity.web import (
     accounts_pages,
+    alerts_pages,
+    alerts_rules_pages,
     audit_pages,
     auth,
     care_pages,
     care_registry_pages,
     care_visits_pages,
+    devices_ops_pages,
     devices_pages,
     geo_pages,
     help_pages,
@@ -23,7 +26,10 @@ router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
     geo_pages,
+    devices_ops_pages,  # before devices_pages: /devices/dead-letters is not a device id
     devices_pages,
+    alerts_rules_pages,  # before alerts_pages: /alerts/rules is not an alert id
+    alerts_pages,
     accounts_pages,
     audit_pages,
     care_visits_pages,

@@ -140,6 +140,9 @@
     source.addEventListener("status", onStatus);
     source.addEventListener("dropped", function () { load(); });
     source.addEventListener("error", function () { mapNode.setAttribute("data-live", "retrying"); });
+    // Other panels (the alerts panel) listen on this one connection instead of opening another.
+    mapNode.smartcityLive = source;
+    mapNode.dispatchEvent(new CustomEvent("smartcity:live-ready", { bubbles: true, detail: { source: source } }));
   }
 
   function attach(mapNode, map) {
