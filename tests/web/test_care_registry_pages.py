@@ -145,6 +145,7 @@ def test_search_by_thai_name_phone_and_filters(
     assert found(group="bedbound") == {people["somsri"]}
     assert found(flag="bed_bound") == {people["somsri"]}
     assert found() == set(people.values())
+    assert found(zone_id="", group="", q="") == set(people.values())  # the form's "all" choices
     fragment = client.get(
         "/care/people",
         params={"q": "สมศรี"},

@@ -292,19 +292,20 @@ def people_list(
     paging: Paging,
     q: Annotated[str, Query(max_length=200)] = "",
     phone: Annotated[str, Query(max_length=40)] = "",
-    zone_id: Annotated[int | None, Query()] = None,
+    zone_id: Annotated[str, Query(max_length=12)] = "",
     group: Annotated[str, Query(max_length=20)] = "",
     flag: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
     """The registry: Thai-aware name search, phone search, zone, group and flag filters."""
     chosen = _checked_filters(group, flag or [])
+    zone = _zone_id(zone_id)
     people, total = care.list_people(
         view.uow.session,
         _access(view),
         paging,
         q=q,
         phone=phone,
-        zone_id=zone_id,
+        zone_id=zone,
         group=group,
         flags=chosen,
     )
@@ -313,7 +314,7 @@ def people_list(
         "pager": Pager.of(paging, total),
         "q": q,
         "phone": phone,
-        "zone_id": zone_id,
+        "zone_id": zone,
         "group": group,
         "chosen": chosen,
         "zones": _zones(view),
@@ -325,6 +326,19 @@ def people_list(
         "care/registry/_people.html",
         {"L": labels(view), **context},
     )
+
+
+def _zone_id(text: str) -> int | None:
+    """The zone filter: empty (a form's "all zones") is no filter; else a zone id or 422."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise InvalidInput(
+            "The zone must be a zone number.",
+            "พื้นที่ต้องเป็นหมายเลขพื้นที่",
+            errors=[{"field": "zone_id", "message": "not a number / ไม่ใช่ตัวเลข"}],
+        )
+    return int(text)
 
 
 def _checked_filters(group: str, flags: list[str]) -> list[str]:
