@@ -230,5 +230,11 @@ def test_printable_visit_list(
     manager = as_role("care_manager")
     page = _html(client.get(f"/care/workers/{worker.id}/visits/print", headers=manager))
     assert "รายการเยี่ยมบ้าน" in page and worker.full_name in page
+    day = visits.worker_day(uow.session, worker.id)
+    assert len(day.stops) >= 1  # the market person is due and the worker covers the market
+    rows = page.split("data-print-list")[1]
+    assert [int(r.split('"')[0]) for r in rows.split('data-stop="')[1:]] == [
+        s.task_id for s in day.stops + day.unplaced
+    ]
     h = as_role("health_worker")
     assert client.get(f"/care/workers/{worker.id}/visits/print", headers=h).status_code == 403
