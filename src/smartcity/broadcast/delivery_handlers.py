@@ -29,7 +29,7 @@ def register(bus: EventBus, settings: Settings | None = None) -> None:
     """Subscribe the flood-alert handler in the alert's transaction."""
 
     def on_alert(uow: UnitOfWork, event: AlertRaised) -> None:
-        on_alert_raised(uow, settings or get_settings(), get_delivery_settings(), event)
+        on_alert_raised(uow, settings, get_delivery_settings(), event)
 
     bus.subscribe(AlertRaised, on_alert, "in_transaction")
 
@@ -41,7 +41,7 @@ def pa_zones_of_device(uow: UnitOfWork, device_id: int) -> list[int]:
 
 
 def on_alert_raised(
-    uow: UnitOfWork, settings: Settings, policy: DeliverySettings, event: AlertRaised
+    uow: UnitOfWork, settings: Settings | None, policy: DeliverySettings, event: AlertRaised
 ) -> Announcement | None:
     """Turn a flood alert into a draft (or a direct send); other alerts are ignored."""
     if policy.alert_mode == "off" or event.metric not in policy.alert_metrics:
@@ -55,7 +55,9 @@ def on_alert_raised(
     if policy.alert_mode == "send" and policy.alert_announcement_id is not None:
         savepoint = uow.session.begin_nested()
         try:
-            delivery.send(uow, settings, policy, policy.alert_announcement_id, zones)
+            # Settings are read only here: a bus built without them still drafts.
+            app_settings = settings or get_settings()
+            delivery.send(uow, app_settings, policy, policy.alert_announcement_id, zones)
             savepoint.commit()
             return service.get_announcement(uow.session, policy.alert_announcement_id)
         except DomainError as exc:
