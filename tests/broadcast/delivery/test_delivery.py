@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn
 from smartcity.alerts.events import AlertRaised
-from smartcity.broadcast import delivery, delivery_slots, report, scheduling
+from smartcity.broadcast import delivery, delivery_slots, report, scheduling, service
 from smartcity.broadcast.delivery_handlers import on_alert_raised
 from smartcity.broadcast.delivery_policy import DeliverySettings
 from smartcity.broadcast.models import Announcement
@@ -22,11 +22,12 @@ from smartcity.config import Settings
 from smartcity.devices import commands
 from smartcity.devices import service as devices
 from smartcity.devices.schemas import DeviceIn
+from smartcity.errors import Conflict, Forbidden
 from smartcity.events import UnitOfWork
 from smartcity.kit.clock import utcnow
 from smartcity.kit.pagination import PageParams
 from tests.broadcast.delivery.harness import WEST
-from tests.broadcast.support import announcement, schedule_in
+from tests.broadcast.support import act_as, announcement, schedule_in
 
 EAST = (16.4399, 100.3525)
 POLICY = DeliverySettings(lead_s=1, ack_grace_s=5, retries=1)
@@ -252,3 +253,20 @@ def test_flood_alert_sends_a_recorded_emergency_directly_when_configured(
     assert on_alert_raised(uow, settings, policy, _alert(ids["gauge"], "gauge", "level_m")) is ready
     rows, _ = delivery.list_deliveries(uow.session, PageParams(), announcement_id=ready.id)
     assert [(r.priority, r.zone_ids) for r in rows] == [("emergency", [pa["pa-west"]])]
+
+
+def test_an_emergency_cannot_be_sent_without_a_second_approver(
+    uow: UnitOfWork, settings: Settings, pa: dict[str, int], tools: None
+) -> None:
+    _devices(uow, settings, sa=WEST)
+    draft = announcement(
+        uow, settings.data_dir, BroadcastSettings(), priority="emergency", approve=False
+    )
+    with pytest.raises(Forbidden):
+        service.approve(uow, BroadcastSettings(), draft.id)  # still acting as its creator
+    with pytest.raises(Conflict):
+        delivery.send(uow, settings, POLICY, draft.id, [pa["pa-west"]])
+    act_as(uow, 1002, "second")
+    service.approve(uow, BroadcastSettings(), draft.id)
+    row = delivery.send(uow, settings, POLICY, draft.id, [pa["pa-west"]])
+    assert row.priority == "emergency" and row.attempts == 1
