@@ -23,14 +23,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn
@@ -41,39 +39,14 @@ from smartcity.alerts.rules import CACHE
 from smartcity.alerts.schemas import RuleIn
 from smartcity.app import build_bus
 from smartcity.config import Settings
-from smartcity.db import make_engine, make_session_factory
+from smartcity.db import make_session_factory
 from smartcity.devices import ingest
 from smartcity.devices import service as devices
 from smartcity.devices.schemas import DeviceIn
 from smartcity.events import Actor, UnitOfWork
-from smartcity.migrate import upgrade
+from smartcity.migrate import scratch_database
 
 BUDGET_MS = 100.0
-
-
-@contextmanager
-def fresh_database(backend: str, pg_url: str, folder: Path) -> Iterator[Engine]:
-    """A migrated, empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{folder / f'alerts-{uuid.uuid4().hex[:8]}.db'}")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    engine = make_engine(f"{pg_url}{sep}options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def setup(engine: Engine, n_devices: int, n_rules: int) -> tuple[ingest.Caller, list[str]]:
@@ -191,7 +164,10 @@ def bench(backend: str, pg_url: str, args: argparse.Namespace) -> None:
         for cached in (True, False):
             CACHE.enabled = cached
             CACHE.clear()
-            with fresh_database(backend, pg_url, Path(tmp)) as engine:
+            with scratch_database(Path(tmp), pg_url if backend == "postgresql" else "") as (
+                engine,
+                _url,
+            ):
                 caller, codes = setup(engine, args.devices, args.rules)
                 result = run(engine, caller, codes, args.batches)
             report("rule cache on " if cached else "rule cache off", result, args.devices)

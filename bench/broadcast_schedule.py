@@ -20,48 +20,20 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from smartcity.broadcast import scheduling
 from smartcity.broadcast.models import Announcement, Schedule
 from smartcity.broadcast.recurrence import Rule, next_slot, weekday_mask
-from smartcity.db import make_engine, make_session_factory
-from smartcity.migrate import upgrade
+from smartcity.db import make_session_factory
+from smartcity.migrate import scratch_database
 
 TARGET_MS = 10.0
 NOW = datetime(2030, 1, 7, 3, 0, tzinfo=UTC)  # Monday 10:00 in Bangkok
-
-
-@contextmanager
-def fresh_database(backend: str, pg_url: str, folder: Path) -> Iterator[Engine]:
-    """A migrated, empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    engine = make_engine(f"{pg_url}{sep}options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def populate(engine: Engine, count: int, seed: int = 5) -> None:
@@ -140,7 +112,10 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
-            with fresh_database(backend, args.postgres, Path(tmp)) as engine:
+            with scratch_database(Path(tmp), args.postgres if backend == "postgresql" else "") as (
+                engine,
+                _url,
+            ):
                 populate(engine, args.schedules)
                 times, found = measure(engine, args.runs, args.limit, horizon)
             median = statistics.median(times)

@@ -25,9 +25,7 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,38 +39,13 @@ from smartcity.care.disaster import area, grid
 from smartcity.care.disaster.models import HouseholdCell
 from smartcity.care.disaster.repository import people_in_households
 from smartcity.care.models import Household, Person
-from smartcity.db import make_engine, make_session_factory
-from smartcity.migrate import upgrade
+from smartcity.db import make_session_factory
+from smartcity.migrate import scratch_database
 
 TARGET_MS = 50.0
 CENTRE = (16.443, 100.347)  # Phichit town centre
 KM_PER_DEG_LAT = 110.6
 EVERYONE = Access.everything()
-
-
-@contextmanager
-def fresh_database(backend: str, pg_url: str, folder: Path) -> Iterator[Engine]:
-    """A migrated, empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    engine = make_engine(f"{pg_url}{sep}options=-csearch_path%3D{schema}")
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _km_to_deg(km: float) -> tuple[float, float]:
@@ -159,7 +132,7 @@ def _line(label: str, ms: list[float]) -> str:
 
 def run(backend: str, pg_url: str, args: argparse.Namespace, folder: Path) -> None:
     """Populate one backend and print indexed and brute-force timings side by side."""
-    with fresh_database(backend, pg_url, folder) as engine:
+    with scratch_database(folder, pg_url if backend == "postgresql" else "") as (engine, _url):
         start = time.perf_counter()
         populate(engine, args.people, args.spread_km)
         load_s = time.perf_counter() - start

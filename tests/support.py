@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from smartcity.db import make_engine
-from smartcity.migrate import upgrade
+from smartcity.migrate import scratch_database
 
 PG_URL = os.environ.get("SMARTCITY_TEST_POSTGRES_URL", "")
 BACKEND = "postgresql" if PG_URL else "sqlite"
@@ -20,29 +18,8 @@ BACKEND = "postgresql" if PG_URL else "sqlite"
 @contextmanager
 def fresh_database(tmp_dir: Path) -> Iterator[tuple[Engine, str]]:
     """A migrated, empty database on the backend under test, and its URL; dropped afterwards."""
-    if not PG_URL:
-        path = tmp_dir / f"test-{uuid.uuid4().hex[:8]}.db"
-        url = f"sqlite:///{path}"
-        engine = make_engine(url)
-        upgrade(engine)
-        yield engine, url
-        engine.dispose()
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        yield engine, url
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_database(tmp_dir, PG_URL) as found:
+        yield found
 
 
 DEPLOY_CONF = Path(__file__).resolve().parents[1] / "deploy" / "mosquitto" / "smartcity.conf"
