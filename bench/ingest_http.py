@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -36,11 +35,11 @@ from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn
 from smartcity.app import build_bus, create_app
 from smartcity.config import Settings
-from smartcity.db import make_engine, make_session_factory
+from smartcity.db import make_session_factory
 from smartcity.devices import service as devices
 from smartcity.devices.schemas import DeviceIn, GatewayIn
 from smartcity.events import Actor, UnitOfWork
-from smartcity.migrate import upgrade
+from smartcity.migrate import scratch_database
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 MAX_BODY = 64_000_000
@@ -50,33 +49,6 @@ COLUMNS = "device_id, metric, ts_ms, value"
 def settings_for(url: str) -> Settings:
     """Settings of the benchmarked app: test mode (demo secrets allowed), large bodies."""
     return Settings(mode="test", database_url=url, max_body_bytes=MAX_BODY)
-
-
-@contextmanager
-def fresh_database(backend: str, pg_url: str, folder: Path) -> Iterator[tuple[Engine, str]]:
-    """A migrated, empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        yield engine, url
-        engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        yield engine, url
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def seed(engine: Engine, url: str, n_devices: int) -> tuple[list[str], str]:
@@ -223,11 +195,11 @@ def bench(backend: str, pg_url: str, args: argparse.Namespace) -> None:
     """One backend: HTTP ingest, then the ceiling, then the ratio."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        with fresh_database(backend, pg_url, folder) as (engine, url):
+        with scratch_database(folder, pg_url if backend == "postgresql" else "") as (engine, url):
             codes, token = seed(engine, url, args.devices)
             batches = make_batches(codes, args.batch, args.batches + args.warm)
             http_rate = run_http(url, token, batches, args.warm)
-        with fresh_database(backend, pg_url, folder) as (engine, url):
+        with scratch_database(folder, pg_url if backend == "postgresql" else "") as (engine, url):
             seed(engine, url, args.devices)
             ceiling = run_ceiling(backend, url, device_ids(engine), batches, args.warm)
     total = args.batch * args.batches
