@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
@@ -20,15 +19,9 @@ from smartcity.integrations.mqtt import (
     parse_topic,
     subscription,
 )
+from tests.support import free_port
 
 MOSQUITTO = BrokerAddress.from_url("mqtt://127.0.0.1:1883")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _wait(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
@@ -103,7 +96,7 @@ def test_shared_subscription_splits_messages_between_processes() -> None:
 
 
 def test_embedded_broker_carries_qos1_messages() -> None:
-    broker = EmbeddedBroker(port=_free_port())
+    broker = EmbeddedBroker(port=free_port())
     broker.start()
     address = BrokerAddress.from_url(broker.url)
     got: list[bytes] = []

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +18,7 @@ from smartcity.db import make_session_factory
 from smartcity.demo import seed_demo
 from smartcity.devices.sample import load_sample_devices
 from smartcity.events import Actor, UnitOfWork
-from tests.support import fresh_database
+from tests.support import fresh_database, serve
 
 USER, PASSWORD = "live-operator", "live-operator-password-2569"
 
@@ -40,13 +36,6 @@ class Live:
     def uow(self) -> UnitOfWork:
         """A unit of work on the server's database with the server's event bus."""
         return UnitOfWork(self.sessions(), self.app.state.bus, Actor.system("test"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _seed(uow: UnitOfWork, settings: Settings) -> tuple[dict[str, str], str]:
@@ -79,19 +68,5 @@ def live_server(tmp: Path) -> Iterator[Live]:
             tokens, api_token = _seed(uow, settings)
             uow.commit()
         app = create_app(settings, engine)
-        port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.05)
-        try:
-            yield Live(f"http://127.0.0.1:{port}", app, sessions, tokens, api_token)
-        finally:
-            server.should_exit = True
-            server.force_exit = True  # open event streams must not hold the test run
-            thread.join(timeout=10)
+        with serve(app) as base:
+            yield Live(base, app, sessions, tokens, api_token)

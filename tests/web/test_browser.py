@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
@@ -25,7 +21,7 @@ from smartcity.config import Settings
 from smartcity.db import make_session_factory
 from smartcity.demo import seed_demo
 from smartcity.events import Actor, UnitOfWork
-from tests.support import fresh_database
+from tests.support import fresh_database, serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -57,13 +53,6 @@ class LiveServer:
     shots: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _seed(uow: UnitOfWork) -> None:
     """The demo data (Phichit sample site, sample agencies) plus a test administrator."""
     seed_demo(uow)
@@ -89,23 +78,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
             _seed(uow)
             uow.commit()
-        port = _free_port()
-        config = uvicorn.Config(
-            create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.05)
-        try:
-            yield LiveServer(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("screens"))
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(create_app(settings, engine)) as base:
+            yield LiveServer(base, tmp_path_factory.mktemp("screens"))
 
 
 def test_login_map_search_language_and_logout(live_server: LiveServer) -> None:

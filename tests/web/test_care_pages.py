@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from shapely.geometry import shape
 
 from smartcity.accounts import service as accounts
@@ -26,8 +23,8 @@ from smartcity.events import Actor, UnitOfWork
 from smartcity.geo import service as geo
 from smartcity.kit.pagination import PageParams
 from tests.care.support import household_body
-from tests.support import fresh_database
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, _free_port, pytestmark
+from tests.support import fresh_database, serve
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, pytestmark
 
 CM, CM_PASSWORD = "e2e-care-manager", "e2e-care-manager-password-2569"
 FLOOD = "flood-nan-riverside"
@@ -71,24 +68,8 @@ def care_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
             _seed(uow, settings)
             uow.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.05)
-        try:
-            yield LiveServer(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("care-shots"))
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(create_app(settings, engine)) as base:
+            yield LiveServer(base, tmp_path_factory.mktemp("care-shots"))
 
 
 def test_care_manager_marks_a_person_safe_in_a_flood(care_server: LiveServer) -> None:

@@ -4,13 +4,10 @@ by Thai name (live htmx search), opens the person page and sees the ADL timeline
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import uvicorn
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
@@ -23,8 +20,8 @@ from smartcity.demo import seed_demo
 from smartcity.events import Actor, UnitOfWork
 from smartcity.kit.clock import utcnow
 from tests.care.support import MARKET, adl_body, consent_body, household_body
-from tests.support import fresh_database
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, _free_port, pytestmark
+from tests.support import fresh_database, serve
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, pytestmark
 
 CM, CM_PASSWORD = "e2e-registry-manager", "e2e-registry-manager-password-2569"
 __all__ = ["pytestmark"]
@@ -68,24 +65,8 @@ def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
             uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
             _seed(uow, settings)
             uow.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.05)
-        try:
-            yield LiveServer(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("registry-shots"))
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(create_app(settings, engine)) as base:
+            yield LiveServer(base, tmp_path_factory.mktemp("registry-shots"))
 
 
 def test_care_manager_finds_a_person_and_sees_the_adl_timeline(

@@ -5,15 +5,12 @@ is replayed with the same client key.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine, text
 
 from smartcity.app import build_bus, create_app
@@ -23,8 +20,8 @@ from smartcity.demo import seed_demo
 from smartcity.events import Actor, UnitOfWork
 from smartcity.incidents import service
 from smartcity.incidents.schemas import UnitIn
-from tests.support import fresh_database
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, pytestmark
+from tests.support import fresh_database, serve
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, pytestmark
 
 __all__ = ["pytestmark"]
 MARKET = (16.4418, 100.3492)
@@ -47,24 +44,8 @@ def live_server(tmp: Path, seed: Callable[[UnitOfWork, Settings], None]) -> Iter
             uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
             seed(uow, settings)
             uow.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.05)
-        try:
-            yield Live(f"http://127.0.0.1:{port}", engine)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(create_app(settings, engine)) as base:
+            yield Live(base, engine)
 
 
 def unit_body(code: str, user_id: int | None = None) -> UnitIn:

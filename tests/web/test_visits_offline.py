@@ -8,13 +8,10 @@ third time by hand with the same key, the server still holds one visit.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine, text
 
 from smartcity.accounts import service as accounts
@@ -30,8 +27,8 @@ from smartcity.db import make_session_factory
 from smartcity.demo import seed_demo
 from smartcity.events import Actor, UnitOfWork
 from tests.care.support import MARKET, adl_body, consent_body, household_body, person_body
-from tests.support import fresh_database
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, pytestmark
+from tests.support import fresh_database, serve
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, pytestmark
 
 __all__ = ["pytestmark"]
 WORKER, PASSWORD = "e2e-worker", "e2e-worker-password-2569"
@@ -80,24 +77,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
             task_id = _seed(uow, settings)
             uow.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings, engine), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the live server did not start")
-            time.sleep(0.05)
-        try:
-            yield Live(f"http://127.0.0.1:{port}", engine, task_id)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(create_app(settings, engine)) as base:
+            yield Live(base, engine, task_id)
 
 
 def _visits(engine: Engine, task_id: int) -> int:
