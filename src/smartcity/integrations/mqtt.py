@@ -102,6 +102,9 @@ def make_client(address: BrokerAddress, client_id: str, *, manual_ack: bool = Fa
         client.username_pw_set(address.username, address.password)
     if address.tls:
         client.tls_set()
+    # Come back fast after a broker restart: a shared subscription that is not restored by the
+    # broker has no member until we re-subscribe, and messages published meanwhile are lost.
+    client.reconnect_delay_set(min_delay=1, max_delay=5)
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(0)
     return client
