@@ -11,9 +11,12 @@ from sqlalchemy import func, select
 from smartcity.app import build_bus
 from smartcity.config import Settings
 from smartcity.db import make_session_factory
+from smartcity.devices import commands
+from smartcity.devices import service as devices
 from smartcity.devices.models import Device, Reading
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.events import Actor, UnitOfWork
+from smartcity.runtime import Background
 from smartcity.sim.fleet import MIX, ensure_fleet, kind_of
 from smartcity.sim.models import SimDevice, is_silent, pm25, river_level, values
 from smartcity.sim.runner import Simulator
@@ -75,3 +78,43 @@ def test_simulated_readings_are_ingested(tmp_path: Path) -> None:
         assert worker.stats.dead == 0  # every simulated message is valid for its kind
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(Reading)).scalar_one() > 0
+
+
+def test_simulated_speakers_answer_commands(tmp_path: Path) -> None:
+    tag = uuid.uuid4().hex[:6]
+    with mosquitto(tmp_path) as url, fresh_database(tmp_path) as (engine, db_url):
+        settings = Settings(
+            mode="test",
+            database_url=db_url,
+            mqtt_url=url,
+            mqtt_share_group=f"g{tag}",
+            mqtt_client_id=f"sim-cmd-{tag}",
+        )
+        bus = build_bus(settings)
+        factory = make_session_factory(engine)
+        with factory() as session:
+            uow = UnitOfWork(session, bus, Actor.system("test"))
+            fleet = [d for d in ensure_fleet(uow, settings, 40) if d.kind == "speaker"][:2]
+            uow.commit()
+        background = Background(settings, factory, bus)
+        background.start()
+        simulator = Simulator(url, settings.site_code, fleet, rate=5.0)
+        simulator.start()
+        time.sleep(0.8)
+        with factory() as session:
+            uow = UnitOfWork(session, bus, Actor.system("test"))
+            targets = [devices.find_device(session, d.code) for d in fleet]
+            rows = commands.send(uow, [t for t in targets if t], "play", {"duration": 30}, 60)
+            uow.commit()
+        batch = rows[0].batch
+        deadline, summary = time.monotonic() + 20, {}
+        while time.monotonic() < deadline:
+            with factory() as session:
+                summary = commands.batch_summary(session, batch)
+            if summary == {"succeeded": 2}:
+                break
+            time.sleep(0.2)
+        simulator.stop()
+        background.stop()
+        assert summary == {"succeeded": 2}
+        assert simulator.stats.commands == 2

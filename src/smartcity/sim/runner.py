@@ -26,6 +26,7 @@ class SimStats:
 
     published: int = 0
     skipped_silent: int = 0
+    commands: int = 0
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Simulator:
         """Publish until stopped (or for ``seconds``)."""
         address = BrokerAddress.from_url(self.mqtt_url)
         client = make_client(address, f"smartcity-sim-{int(time.time())}")
+        client.on_connect = lambda c, *_: c.subscribe(device_topic(self.site, "+", "commands"), 1)
+        client.on_message = self._on_command
         connect(client, address, persistent=False)
         client.loop_start()
         started, interval, i = time.monotonic(), 1.0 / self.rate, 0
@@ -71,6 +74,29 @@ class Simulator:
         body = {"token": device.token, "values": values(device, t)}
         client.publish(device_topic(self.site, device.code, channel), json.dumps(body), qos=1)
         self.stats.published += 1
+
+    def _on_command(self, client: paho.Client, _userdata: object, msg: paho.MQTTMessage) -> None:
+        """Simulated devices obey: received and started at once, succeeded after the duration."""
+        code = msg.topic.split("/")[3]
+        device = next((d for d in self.devices if d.code == code), None)
+        try:
+            command = json.loads(msg.payload)
+        except ValueError:
+            return
+        if device is None or not isinstance(command, dict) or "id" not in command:
+            return
+        self.stats.commands += 1
+        ack = device_topic(self.site, code, "acks")
+
+        def answer(status: str) -> None:
+            body = {"token": device.token, "id": command["id"], "status": status}
+            client.publish(ack, json.dumps(body), qos=1)
+
+        answer("received")
+        answer("started")
+        params = command.get("params") or {}
+        seconds = float(params.get("duration", 5.0)) if isinstance(params, dict) else 5.0
+        threading.Timer(min(max(seconds / self.speed, 1.0), 30.0), answer, ("succeeded",)).start()
 
     def start(self) -> threading.Thread:
         """Run in a background thread."""
