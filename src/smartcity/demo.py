@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
 from smartcity.alerts.sample import load_sample_rules
+from smartcity.broadcast.policy import get_broadcast_settings
+from smartcity.broadcast.sample import load_sample_broadcasts
 from smartcity.care.sample import load_sample_people
 from smartcity.config import Settings
 from smartcity.devices import service as devices
@@ -91,10 +93,11 @@ def seed_demo(uow: UnitOfWork) -> list[DemoLogin]:
 
 
 def seed_city(uow: UnitOfWork, settings: Settings) -> None:
-    """The living part of the demo: sample devices, alert rules and fictitious people."""
+    """The living part of the demo: sample devices, alert rules, fictitious people, a schedule."""
     load_sample_devices(uow, settings)
     load_sample_rules(uow)
     load_sample_people(uow, settings)
+    load_sample_broadcasts(uow, settings, get_broadcast_settings())
 
 
 def demo_fleet(uow: UnitOfWork, settings: Settings) -> list[SimDevice]:
