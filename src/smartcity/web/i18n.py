@@ -34,6 +34,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav.devices": ("อุปกรณ์", "Devices"),
     "nav.incidents": ("แจ้งเหตุ", "Incidents"),
     "nav.alerts": ("การแจ้งเตือน", "Alerts"),
+    "nav.broadcast": ("เสียงตามสาย", "Broadcast"),
     "nav.dead_letters": ("ข้อมูลที่ถูกปฏิเสธ", "Refused messages"),
     "sample.badge": ("ข้อมูลตัวอย่าง", "Sample data"),
     "sample.note": (

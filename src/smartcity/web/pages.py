@@ -10,6 +10,7 @@ from smartcity.web import (
     alerts_rules_pages,
     audit_pages,
     auth,
+    broadcast_pages,
     care_pages,
     care_registry_pages,
     care_visits_pages,
@@ -39,5 +40,6 @@ for _module in (
     incidents_pages,
     hotline_pages,
     responder_pages,
+    broadcast_pages,
 ):
     router.include_router(_module.router)
