@@ -11,6 +11,7 @@ from smartcity.web import (
     audit_pages,
     auth,
     broadcast_pages,
+    broadcast_report_pages,
     care_pages,
     care_registry_pages,
     care_visits_pages,
@@ -40,6 +41,7 @@ for _module in (
     incidents_pages,
     hotline_pages,
     responder_pages,
+    broadcast_report_pages,  # before broadcast_pages: nothing shared, kept together
     broadcast_pages,
 ):
     router.include_router(_module.router)
