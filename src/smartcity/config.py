@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         description="Short code of this city in MQTT topics: city/{site_code}/devices/...",
         pattern=r"^[a-z0-9][a-z0-9-]*$",
     )
+    readings_retention_days: int = Field(
+        730, ge=1, description="Days device readings are kept (downsampled views read them)."
+    )
+    dead_letter_retention_days: int = Field(
+        90, ge=1, description="Days refused device messages are kept for the operators."
+    )
     mqtt_share_group: str = Field(
         "smartcity-ingest",
         description="MQTT 5 shared-subscription group: app processes in one group split the load.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,7 +16,7 @@ from smartcity.alerts.tasks import sweep_no_data
 from smartcity.broadcast import delivery_slots
 from smartcity.care.visits import service as care_visits
 from smartcity.config import Settings
-from smartcity.devices import commands
+from smartcity.devices import commands, retention
 from smartcity.devices import health as device_health
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.devices.publisher import CommandPublisher
@@ -94,6 +95,7 @@ class Background:
         self.sweeper.jobs += delivery_slots.sweep_jobs(settings)
         if self.publisher is not None:
             self.sweeper.jobs.append(self._retry_unsent)
+        self.sweeper.jobs.append(_retention_job(settings))
 
     def start(self) -> None:
         """Start ingest and the command publisher (if a broker is configured) and the sweeper."""
@@ -129,6 +131,21 @@ class Background:
 
 def _expire_commands_job(uow: UnitOfWork) -> None:
     commands.expire(uow, utcnow())
+
+
+def _retention_job(settings: Settings) -> Callable[[UnitOfWork], object]:
+    """Delete old readings and dead letters, at most once an hour per process."""
+    last: list[float] = []
+
+    def job(uow: UnitOfWork) -> None:
+        if last and time.monotonic() - last[0] < 3600:
+            return
+        last[:] = [time.monotonic()]
+        retention.purge(
+            uow, utcnow(), settings.readings_retention_days, settings.dead_letter_retention_days
+        )
+
+    return job
 
 
 def _offline_job(uow: UnitOfWork) -> None:
