@@ -17,6 +17,7 @@ from smartcity.alerts import handlers as alerts_handlers
 from smartcity.audit import api as audit_api
 from smartcity.audit import handlers as audit_handlers
 from smartcity.broadcast import api as broadcast_api
+from smartcity.broadcast import channels as broadcast_channels
 from smartcity.broadcast import delivery_api as broadcast_delivery_api
 from smartcity.broadcast import delivery_handlers as broadcast_handlers
 from smartcity.broadcast import schedule_api as broadcast_schedule_api
@@ -58,6 +59,7 @@ def build_bus(settings: Settings | None = None) -> EventBus:
     live_handlers.register(bus)
     care_disaster_handlers.register(bus)
     broadcast_handlers.register(bus, settings)
+    broadcast_channels.register(bus)
     return bus
 
 

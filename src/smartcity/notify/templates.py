@@ -37,6 +37,12 @@ TEMPLATES: Final[dict[str, Template]] = {
         "การเยี่ยมบ้าน #{visit_id} พบค่าผิดปกติ: {metrics} โปรดตรวจสอบและติดตาม",
         "Home visit #{visit_id} found abnormal values: {metrics}. Please review and follow up.",
     ),
+    "broadcast_announcement": Template(
+        "ประกาศเสียงตามสาย: {title}",
+        "Public announcement: {title}",
+        "{title} ({zones_th}) {text}",
+        "{title} ({zones_en}) {text}",
+    ),
 }
 REASONS: Final[dict[str, tuple[str, str]]] = {
     "no_unit_free": ("ไม่มีหน่วยว่าง", "no suitable unit is free"),
