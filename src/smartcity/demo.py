@@ -15,6 +15,8 @@ from smartcity.devices import service as devices
 from smartcity.devices.sample import SAMPLE_DEVICES, load_sample_devices
 from smartcity.events import UnitOfWork
 from smartcity.geo import service as geo
+from smartcity.incidents.policy import Policy
+from smartcity.incidents.sample import load_sample_incidents, load_sample_units
 from smartcity.sim.models import SimDevice
 
 SAMPLE_AGENCIES = (
@@ -93,11 +95,13 @@ def seed_demo(uow: UnitOfWork) -> list[DemoLogin]:
 
 
 def seed_city(uow: UnitOfWork, settings: Settings) -> None:
-    """The living part of the demo: sample devices, alert rules, fictitious people, a schedule."""
+    """The living demo: devices, rules, fictitious people, a schedule, units and incidents."""
     load_sample_devices(uow, settings)
     load_sample_rules(uow)
     load_sample_people(uow, settings)
     load_sample_broadcasts(uow, settings, get_broadcast_settings())
+    load_sample_units(uow, settings)
+    load_sample_incidents(uow, Policy.of(settings))
 
 
 def demo_fleet(uow: UnitOfWork, settings: Settings) -> list[SimDevice]:
