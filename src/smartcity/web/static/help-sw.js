@@ -2,10 +2,11 @@
 // that the help button works with no network. Page: network first, the cached copy offline.
 // Assets: cache first. Requests (POST) are never touched: the page queues them in IndexedDB.
 "use strict";
-var CACHE = "smartcity-help-v1";
+var CACHE = "smartcity-help-v2";
 var ASSETS = [
   "/help",
   "/help/manifest.webmanifest",
+  "/static/js/offline-store.js",
   "/static/js/help-queue.js",
   "/static/js/help-app.js",
   "/static/js/app.js",

@@ -2,8 +2,9 @@
 // a visit can be recorded with no network. Pages: network first, the cached copy offline.
 // Assets: cache first. Writes (POST) are never touched: the page queues them in IndexedDB.
 "use strict";
-var CACHE = "smartcity-visits-v1";
+var CACHE = "smartcity-visits-v2";
 var ASSETS = [
+  "/static/js/offline-store.js",
   "/static/js/visit-queue.js",
   "/static/js/visit-form.js",
   "/static/js/visit-map.js",

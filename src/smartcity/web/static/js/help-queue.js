@@ -6,35 +6,8 @@
   var DB = "smartcity-help", STORE = "requests", RETRY_MS = 15000, KEEP = 10;
   var running = null, retryTimer = null;
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "key" }); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
-  }
-
-  function tx(mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var t = db.transaction(STORE, mode), out = work(t.objectStore(STORE));
-        t.oncomplete = function () { db.close(); resolve(out && "result" in out ? out.result : out); };
-        t.onerror = function () { db.close(); reject(t.error); };
-      });
-    });
-  }
-
-  function all() { return tx("readonly", function (s) { return s.getAll(); }); }
-  function put(item) { return tx("readwrite", function (s) { s.put(item); }); }
-
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  var store = window.smartcityOffline.store(DB, STORE), newKey = window.smartcityOffline.newKey;
+  var all = store.all, put = store.put;
 
   // Keep the request on the phone first: sending is a separate step that may come much later.
   function enqueue(body) {
@@ -83,12 +56,7 @@
   }
 
   function prune() {
-    return all().then(function (items) {
-      var done = items.filter(function (i) { return i.status !== "queued"; });
-      done.sort(function (a, b) { return a.savedAt < b.savedAt ? 1 : -1; });
-      var old = done.slice(KEEP);
-      return old.length ? tx("readwrite", function (s) { old.forEach(function (i) { s.delete(i.key); }); }) : null;
-    });
+    return store.prune(function (i) { return i.status !== "queued"; }, KEEP);
   }
 
   function emit(item) {
