@@ -58,3 +58,20 @@ def deliveries(
     if status:
         stmt = stmt.where(Delivery.status == status)
     return paginate(session, stmt.order_by(Delivery.id.desc()), params)
+
+
+def newest_for_audience(
+    session: Session, audience: str, template: str, since: datetime
+) -> Notification | None:
+    """The newest notification of a template for an audience, if any since a time."""
+    stmt = (
+        select(Notification)
+        .where(
+            Notification.audience == audience,
+            Notification.template == template,
+            Notification.created_at >= since,
+        )
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()

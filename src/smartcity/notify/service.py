@@ -29,6 +29,7 @@ from smartcity.notify.templates import outside_text, render
 
 __all__ = [
     "Message",
+    "active_banner",
     "deliver_due",
     "list_deliveries",
     "list_notifications",
@@ -174,6 +175,18 @@ def mark_read(uow: UnitOfWork, principal: Principal, notification_id: int) -> No
     if row.read_at is None:
         row.read_at = utcnow()
     return row
+
+
+BANNER_TEMPLATE = "broadcast_announcement"
+BANNER_HOURS = 6
+
+
+def active_banner(session: Session, principal: Principal) -> Notification | None:
+    """The public announcement to show at the top of pages: the newest of the last hours."""
+    if not principal.can("broadcast.read"):
+        return None
+    since = utcnow() - timedelta(hours=BANNER_HOURS)
+    return repo.newest_for_audience(session, "broadcast.read", BANNER_TEMPLATE, since)
 
 
 def list_deliveries(

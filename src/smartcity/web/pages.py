@@ -10,6 +10,7 @@ from smartcity.web import (
     alerts_rules_pages,
     audit_pages,
     auth,
+    banner_pages,
     broadcast_pages,
     broadcast_report_pages,
     care_pages,
@@ -27,6 +28,7 @@ from smartcity.web import (
 router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
+    banner_pages,
     geo_pages,
     devices_ops_pages,  # before devices_pages: /devices/dead-letters is not a device id
     devices_pages,
