@@ -73,11 +73,23 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# Sync routes and dependencies run on a thread pool of 40; a request that holds a connection
+# needs a thread again to commit. With fewer connections than threads, a burst can leave every
+# thread waiting for a connection while the connection holders wait for a thread (deadlock),
+# so the pool can always grow past the thread count.
+POOL_SIZE = 10
+MAX_OVERFLOW = 40
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for the URL with the platform's SQLite settings applied."""
     parsed = make_url(url)
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    if not in_memory and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", MAX_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database in (None, "", ":memory:"):
+        if in_memory:
             kwargs.setdefault("poolclass", StaticPool)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -172,6 +174,34 @@ async def _on_http(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, title, detail, title_th=title_th)
 
 
+async def _on_busy(request: Request, exc: Exception) -> JSONResponse:
+    # Overload (SQLite's write lock held too long, or no pooled connection free in time) is not
+    # a bug: say so and ask the client to retry, instead of a 500.
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    response = problem(
+        503,
+        "Busy",
+        "The service is busy; please try again in a moment.",
+        code="busy",
+        title_th="ระบบกำลังทำงานหนัก",
+        detail_th="ระบบกำลังทำงานหนัก โปรดลองใหม่อีกครั้งในอีกสักครู่",
+    )
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+def _is_busy(exc: BaseException) -> bool:
+    if isinstance(exc, SATimeoutError):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
+    if _is_busy(exc):
+        return await _on_busy(request, exc)
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Log the trace for the IT team; the client gets no internals.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -189,4 +219,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(OperationalError, _on_operational)
+    app.add_exception_handler(SATimeoutError, _on_busy)
     app.add_exception_handler(Exception, _on_unexpected)
