@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn
@@ -45,7 +45,7 @@ from smartcity.broadcast.delivery_policy import DeliverySettings
 from smartcity.broadcast.policy import BroadcastSettings
 from smartcity.broadcast.schemas import AnnouncementMeta
 from smartcity.config import Settings
-from smartcity.db import make_engine, make_session_factory
+from smartcity.db import make_session_factory
 from smartcity.devices import commands
 from smartcity.devices import service as devices
 from smartcity.devices.schemas import DeviceIn
@@ -53,7 +53,7 @@ from smartcity.events import Actor, UnitOfWork
 from smartcity.geo import service as geo
 from smartcity.integrations.mqtt import BrokerAddress, connect, make_client
 from smartcity.kit.pagination import PageParams
-from smartcity.migrate import upgrade
+from smartcity.migrate import scratch_database
 from smartcity.runtime import Background
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,32 +91,6 @@ def _broker(tmp: Path) -> Iterator[str]:
         proc.terminate()
         proc.wait(10)
         shutil.rmtree(store, ignore_errors=True)
-
-
-@contextmanager
-def _database(tmp: Path, postgres: str) -> Iterator[tuple[Engine, str]]:
-    if not postgres:
-        url = f"sqlite:///{tmp / 'bench.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        yield engine, url
-        engine.dispose()
-        return
-    schema = f"bench_{os.getpid()}"
-    admin = make_engine(postgres)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in postgres else "?"
-    url = f"{postgres}{sep}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        yield engine, url
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _seed(uow: UnitOfWork, settings: Settings, speakers: int) -> tuple[int, int, dict[str, str]]:
@@ -186,7 +160,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        with _broker(tmp) as mqtt_url, _database(tmp, args.postgres) as (engine, db_url):
+        with _broker(tmp) as mqtt_url, scratch_database(tmp, args.postgres) as (engine, db_url):
             _run(args, tmp, mqtt_url, engine, db_url)
 
 

@@ -42,12 +42,12 @@ from sqlalchemy.exc import OperationalError
 from smartcity.app import build_bus, create_app
 from smartcity.care.models import Household, Person
 from smartcity.config import Settings
-from smartcity.db import make_engine, make_session_factory
+from smartcity.db import make_session_factory
 from smartcity.events import Actor, UnitOfWork
 from smartcity.geo import service as geo
 from smartcity.incidents.models import Unit
 from smartcity.kit.clock import utcnow
-from smartcity.migrate import upgrade
+from smartcity.migrate import scratch_database
 
 CENTRE = (16.443, 100.347)
 KM_PER_DEG_LAT = 111.32
@@ -61,33 +61,6 @@ def settings_for(url: str) -> Settings:
     return Settings(
         mode="test", database_url=url, help_rate_per_minute=1_000_000, help_rate_burst=100_000
     )
-
-
-@contextmanager
-def fresh_database(backend: str, pg_url: str, folder: Path) -> Iterator[tuple[Engine, str]]:
-    """A migrated, empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        yield engine, url
-        engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_url else "?"
-    url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-        yield engine, url
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _spot(rnd: random.Random, km: float) -> tuple[float, float]:
@@ -219,7 +192,7 @@ def bench(backend: str, pg_url: str, args: argparse.Namespace) -> None:
     """One backend: seed, serve, load, report."""
     with (
         tempfile.TemporaryDirectory() as tmp,
-        fresh_database(backend, pg_url, Path(tmp)) as (
+        scratch_database(Path(tmp), pg_url if backend == "postgresql" else "") as (
             engine,
             url,
         ),
