@@ -24,7 +24,6 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from common import app_server, percentile
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import OperationalError
 
@@ -104,33 +104,11 @@ def populate(engine: Engine, people: int, units: int, seed: int = 12) -> None:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
 
 
-def free_port() -> int:
-    """A free local TCP port."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def server(url: str) -> Iterator[str]:
     """The real application in uvicorn, in a subprocess; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", url, "--port", str(port)])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+    with app_server(__file__, url) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def responders(engine: Engine, stop: threading.Event) -> None:
@@ -183,11 +161,6 @@ def _body(rnd: random.Random, key: str) -> dict[str, object]:
             "lon": round(lon, 6), "text": "ขอความช่วยเหลือ (bench)"}  # fmt: skip
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
-
-
 def bench(backend: str, pg_url: str, args: argparse.Namespace) -> None:
     """One backend: seed, serve, load, report."""
     with (
@@ -212,7 +185,7 @@ def bench(backend: str, pg_url: str, args: argparse.Namespace) -> None:
     ms = [r[0] for r in results if r[2] == 201] or [float("nan")]
     offered = sum(1 for r in results if r[1])
     errors = sum(1 for r in results if r[2] != 201)
-    p50, p99 = statistics.median(ms), _pct(ms, 0.99)
+    p50, p99 = statistics.median(ms), percentile(ms, 0.99)
     print(
         f"{backend:10s} {len(results)} requests in {wall:.1f} s ({len(results) / wall:.1f}/s), "
         f"{offered} offered a unit, {errors} errors (seeded in {seeded:.0f} s)\n"

@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from common import app_server
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -93,31 +92,11 @@ def make_batches(codes: list[str], batch: int, count: int) -> list[list[dict[str
     return out
 
 
-def free_port() -> int:
-    """A free local TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def server(url: str) -> Iterator[str]:
     """The real application in uvicorn, in a subprocess; yields its base URL."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", url, "--port", str(port)])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+    with app_server(__file__, url) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def run_http(url: str, token: str, batches: list[list[dict[str, Any]]], warm: int) -> float:

@@ -1,0 +1,45 @@
+"""Pieces shared by the benchmarks: free ports, the app in a subprocess, percentiles."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+
+def free_port() -> int:
+    """A free local TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def app_server(script: str, url: str) -> Iterator[str]:
+    """Run ``script --serve URL --port P`` (the real app in uvicorn); yield its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, script, "--serve", url, "--port", str(port)])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th quantile (0-1) by nearest rank; NaN for no values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
