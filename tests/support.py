@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -94,3 +94,24 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         server.force_exit = True  # open event streams must not hold the test run
         thread.join(timeout=10)
+
+
+@contextmanager
+def live_app(tmp_dir: Path, seed: Callable[[Any, Any], None]) -> Iterator[str]:
+    """The real app in uvicorn over a fresh database that ``seed(uow, settings)`` filled."""
+    from smartcity.app import build_bus, create_app
+    from smartcity.config import Settings
+    from smartcity.db import make_session_factory
+    from smartcity.events import Actor, UnitOfWork
+
+    with fresh_database(tmp_dir) as (engine, url):
+        settings = Settings(
+            mode="test", database_url=url, data_dir=tmp_dir, cookie_secure=False,
+            default_language="th",
+        )  # fmt: skip
+        with make_session_factory(engine)() as session:
+            uow = UnitOfWork(session, build_bus(settings), Actor.system("e2e"))
+            seed(uow, settings)
+            uow.commit()
+        with serve(create_app(settings, engine)) as base:
+            yield base

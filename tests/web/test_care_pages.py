@@ -13,17 +13,15 @@ from shapely.geometry import shape
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
-from smartcity.app import build_bus, create_app
 from smartcity.care import service as care
 from smartcity.care.schemas import HouseholdIn, PersonIn
 from smartcity.config import Settings
-from smartcity.db import make_session_factory
 from smartcity.demo import seed_demo
-from smartcity.events import Actor, UnitOfWork
+from smartcity.events import UnitOfWork
 from smartcity.geo import service as geo
 from smartcity.kit.pagination import PageParams
 from tests.care.support import household_body
-from tests.support import fresh_database, serve
+from tests.support import live_app
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, pytestmark
 
 CM, CM_PASSWORD = "e2e-care-manager", "e2e-care-manager-password-2569"
@@ -59,17 +57,8 @@ def _seed(uow: UnitOfWork, settings: Settings) -> None:
 @pytest.fixture(scope="module")
 def care_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """uvicorn over a fresh database seeded for the care pages."""
-    tmp = tmp_path_factory.mktemp("care-live")
-    with fresh_database(tmp) as (engine, url):
-        settings = Settings(
-            mode="test", database_url=url, data_dir=tmp, cookie_secure=False, default_language="th"
-        )
-        with make_session_factory(engine)() as session:
-            uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
-            _seed(uow, settings)
-            uow.commit()
-        with serve(create_app(settings, engine)) as base:
-            yield LiveServer(base, tmp_path_factory.mktemp("care-shots"))
+    with live_app(tmp_path_factory.mktemp("care-live"), _seed) as base:
+        yield LiveServer(base, tmp_path_factory.mktemp("care-shots"))
 
 
 def test_care_manager_marks_a_person_safe_in_a_flood(care_server: LiveServer) -> None:

@@ -11,16 +11,14 @@ import pytest
 
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
-from smartcity.app import build_bus, create_app
 from smartcity.care import service as care
 from smartcity.care.schemas import AdlIn, ConsentIn, HouseholdIn, PersonIn
 from smartcity.config import Settings
-from smartcity.db import make_session_factory
 from smartcity.demo import seed_demo
-from smartcity.events import Actor, UnitOfWork
+from smartcity.events import UnitOfWork
 from smartcity.kit.clock import utcnow
 from tests.care.support import MARKET, adl_body, consent_body, household_body
-from tests.support import fresh_database, serve
+from tests.support import live_app
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, pytestmark
 
 CM, CM_PASSWORD = "e2e-registry-manager", "e2e-registry-manager-password-2569"
@@ -56,17 +54,8 @@ def _seed(uow: UnitOfWork, settings: Settings) -> None:
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """uvicorn over a fresh database seeded for the registry pages."""
-    tmp = tmp_path_factory.mktemp("registry-live")
-    with fresh_database(tmp) as (engine, url):
-        settings = Settings(
-            mode="test", database_url=url, data_dir=tmp, cookie_secure=False, default_language="th"
-        )
-        with make_session_factory(engine)() as session:
-            uow = UnitOfWork(session, build_bus(), Actor.system("e2e"))
-            _seed(uow, settings)
-            uow.commit()
-        with serve(create_app(settings, engine)) as base:
-            yield LiveServer(base, tmp_path_factory.mktemp("registry-shots"))
+    with live_app(tmp_path_factory.mktemp("registry-live"), _seed) as base:
+        yield LiveServer(base, tmp_path_factory.mktemp("registry-shots"))
 
 
 def test_care_manager_finds_a_person_and_sees_the_adl_timeline(
