@@ -143,3 +143,6 @@ class Delivery(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set when an operator stopped the broadcast: no retries after that, outcome "stopped".
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    stopped_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
