@@ -214,12 +214,25 @@ def send(
 
 
 def stop(uow: UnitOfWork, delivery_id: int, ttl_seconds: int = 60) -> Delivery:
-    """Tell every speaker of a delivery to stop playing it now."""
+    """Tell every speaker of a delivery to stop playing it now; record who stopped it and when.
+
+    A stopped delivery is not retried: once its speakers have answered it finishes as "stopped"
+    (a schedule slot as "cancelled" in each zone), and its zones are not flagged on the map.
+    """
     row = get(uow.session, delivery_id)
+    if row.status == "done":
+        raise Conflict("This broadcast has already finished.", "การกระจายเสียงนี้เสร็จสิ้นแล้ว")
+    if row.stopped_at is not None:
+        raise Conflict(
+            f"This broadcast was already stopped by {row.stopped_by}.",
+            f"การกระจายเสียงนี้ถูกหยุดแล้วโดย {row.stopped_by}",
+        )
     targets = [devices.get_device(uow.session, int(i)) for i in row.speakers]
     enabled = [d for d in targets if d.enabled]
-    commands.send(uow, enabled, STOP, {"announcement_id": row.announcement_id}, ttl_seconds)
-    _changed(uow, "delivery.stopped", row)
+    if enabled:
+        commands.send(uow, enabled, STOP, {"announcement_id": row.announcement_id}, ttl_seconds)
+    row.stopped_at, row.stopped_by = utcnow(), uow.actor.username
+    _changed(uow, "delivery.stopped", row, speakers=len(enabled))
     return row
 
 
@@ -292,7 +305,7 @@ def settle(uow: UnitOfWork, settings: Settings, policy: DeliverySettings) -> int
         if any(s.status not in SPEAKER_STATUS for s in states.values()):
             continue  # answers are still coming; the devices sweeper expires the silent
         again = [int(i) for i, s in states.items() if s.status != "succeeded"]
-        if again and row.attempts < row.max_attempts:
+        if again and row.attempts < row.max_attempts and row.stopped_at is None:
             _retry(uow, settings, policy, row, again)
             continue
         _finish(uow, row, states)
@@ -324,13 +337,15 @@ def _finish(uow: UnitOfWork, row: Delivery, states: dict[int, SpeakerState]) -> 
     """Record the outcome of the delivery and, for a schedule slot, of each zone."""
     counts = zone_counts(row, states)
     played = sum(1 for s in states.values() if s.status == "succeeded")
-    row.outcome = outcome_of(played, len(row.speakers))
+    stopped = row.stopped_at is not None
+    row.outcome = "stopped" if stopped else outcome_of(played, len(row.speakers))
     row.status, row.finished_at = "done", utcnow()
     zone_outcomes = {z: outcome_of(*c) for z, c in counts.items()}
     if row.schedule_id is not None and row.slot_at is not None:
-        per_zone = {z: (o, *_SLOT_REASONS[o]) for z, o in zone_outcomes.items()}
+        per_zone = {z: _slot_outcome(row, o) for z, o in zone_outcomes.items()}
         scheduling.record_outcome(uow, row.schedule_id, row.slot_at, per_zone)
-    flagged = tuple(sorted(z for z, o in zone_outcomes.items() if o != "played"))
+    # An operator's stop is a decision, not a fault of the speakers: nothing to flag.
+    flagged = () if stopped else tuple(sorted(z for z, o in zone_outcomes.items() if o != "played"))
     _changed(uow, "delivery.finished", row, outcome=row.outcome, flagged=list(flagged))
     uow.emit(
         DeliveryFinished(
@@ -340,6 +355,14 @@ def _finish(uow: UnitOfWork, row: Delivery, states: dict[int, SpeakerState]) -> 
             flagged_zone_ids=flagged,
         )
     )
+
+
+def _slot_outcome(row: Delivery, outcome: str) -> tuple[str, str, str]:
+    """A zone's slot outcome with its reason in English and Thai; a stopped slot is cancelled."""
+    if row.stopped_at is not None:
+        who = row.stopped_by
+        return "cancelled", f"Stopped by {who}."[:300], f"หยุดการกระจายเสียงโดย {who}"[:300]
+    return (outcome, *_SLOT_REASONS[outcome])
 
 
 def _changed(uow: UnitOfWork, action: str, row: Delivery, **extra: Any) -> None:

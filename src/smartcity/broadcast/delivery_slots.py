@@ -77,7 +77,10 @@ def _send_slot(
 
 
 def sweep_jobs(settings: Settings) -> list[Callable[[UnitOfWork], object]]:
-    """The runtime's broadcast jobs: send due slots, then retry or finish deliveries.
+    """The runtime's broadcast jobs: report missed slots, send due ones, settle deliveries.
+
+    Missed slots go first: a schedule whose stored slot is already past the grace time (the
+    server was down, say) is reported and moved on, or it would never be sent again.
 
     Settings are read on each run (cached per process) so operators' changes apply on restart
     and tests can override them.
@@ -86,6 +89,7 @@ def sweep_jobs(settings: Settings) -> list[Callable[[UnitOfWork], object]]:
     from smartcity.broadcast.policy import get_broadcast_settings
 
     return [
+        lambda uow: scheduling.sweep(uow, get_broadcast_settings()),
         lambda uow: run_due(uow, settings, get_broadcast_settings(), get_delivery_settings()),
         lambda uow: delivery.settle(uow, settings, get_delivery_settings()),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
@@ -22,16 +22,19 @@ from smartcity.errors import NotFound
 from smartcity.geo import service as geo
 from smartcity.kit.clock import utcnow
 
+# Speaker results in a report, in the order the counts are shown.
+RESULTS: Final = ("played", "playing", "failed", "no_answer", "pending")
+
 
 def build(session: Session, row: Delivery) -> DeliveryReport:
     """The report of one delivery from its command batches."""
     states = delivery.speaker_states(session, row)
     facts = devices.device_facts(session, [int(i) for i in row.speakers])
     speakers: list[SpeakerResultOut] = []
-    counts: dict[str, int] = {"played": 0, "failed": 0, "no_answer": 0, "pending": 0}
+    counts = dict.fromkeys(RESULTS, 0)
     for key, zones in sorted(row.speakers.items(), key=lambda kv: int(kv[0])):
         state = states.get(int(key))
-        result = delivery.SPEAKER_STATUS.get(state.status, "pending") if state else "pending"
+        result = result_of(state)
         counts[result] += 1
         fact = facts.get(int(key))
         speakers.append(
@@ -52,8 +55,18 @@ def build(session: Session, row: Delivery) -> DeliveryReport:
     )
 
 
+def result_of(state: delivery.SpeakerState | None) -> str:
+    """A speaker's result in a report: final ones, "playing" once it started, else pending."""
+    if state is None:
+        return "pending"
+    if state.status == "started":
+        return "playing"
+    return delivery.SPEAKER_STATUS.get(state.status, "pending")
+
+
 def _zones(row: Delivery, states: dict[int, delivery.SpeakerState]) -> list[ZoneResultOut]:
-    done = row.status == "done"
+    # A stopped delivery flags nothing: the silence was an operator's choice.
+    done = row.status == "done" and row.stopped_at is None
     items = []
     for zone_id, (played, total) in sorted(delivery.zone_counts(row, states).items()):
         result = delivery.outcome_of(played, total)
@@ -77,6 +90,8 @@ def flagged_zones(session: Session, hours: int) -> dict[str, Any]:
     """
     latest: dict[int, tuple[Delivery, ZoneResultOut]] = {}
     for row in repo.finished_since(session, utcnow() - timedelta(hours=hours)):
+        if row.stopped_at is not None:
+            continue  # stopped on purpose: neither flags a zone nor clears an earlier flag
         for zone in _zones(row, delivery.speaker_states(session, row)):
             if zone.flagged:
                 latest[zone.zone_id] = (row, zone)

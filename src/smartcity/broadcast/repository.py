@@ -150,12 +150,19 @@ def outcome_exists(session: Session, schedule_id: int, slot_at: datetime, zone_i
 
 
 def list_outcomes(
-    session: Session, params: PageParams, *, outcome: str, schedule_id: int | None
+    session: Session,
+    params: PageParams,
+    *,
+    outcome: str,
+    schedule_id: int | None,
+    unplayed: bool = False,
 ) -> tuple[list[SlotOutcome], int]:
-    """One page of slot outcomes, newest slot first."""
+    """One page of slot outcomes, newest slot first (``unplayed``: all but "played")."""
     stmt: Select[Any] = select(SlotOutcome)
     if outcome:
         stmt = stmt.where(SlotOutcome.outcome == outcome)
+    if unplayed:
+        stmt = stmt.where(SlotOutcome.outcome != "played")
     if schedule_id is not None:
         stmt = stmt.where(SlotOutcome.schedule_id == schedule_id)
     return paginate(session, stmt.order_by(SlotOutcome.slot_at.desc(), SlotOutcome.id), params)

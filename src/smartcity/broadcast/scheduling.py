@@ -349,10 +349,17 @@ def _add_outcome(
 
 
 def list_outcomes(
-    session: Session, params: PageParams, *, outcome: str = "", schedule_id: int | None = None
+    session: Session,
+    params: PageParams,
+    *,
+    outcome: str = "",
+    schedule_id: int | None = None,
+    unplayed: bool = False,
 ) -> tuple[list[SlotOutcome], int]:
-    """One page of slot outcomes (played, missed, cancelled, failed)."""
-    return repo.list_outcomes(session, params, outcome=outcome, schedule_id=schedule_id)
+    """One page of slot outcomes (played, partial, missed, cancelled, failed), newest first."""
+    return repo.list_outcomes(
+        session, params, outcome=outcome, schedule_id=schedule_id, unplayed=unplayed
+    )
 
 
 def _changed(uow: UnitOfWork, action: str, row: Schedule, **extra: Any) -> None:

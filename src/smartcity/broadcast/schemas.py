@@ -278,15 +278,17 @@ class DeliveryOut(BaseModel):
     created_by: str
     created_at: datetime
     finished_at: datetime | None
+    stopped_at: datetime | None
+    stopped_by: str
 
 
 class SpeakerResultOut(BaseModel):
-    """What one speaker did: played, failed (with reason), no_answer or pending."""
+    """What one speaker did: played, playing, failed (with reason), no_answer or pending."""
 
     device_id: int
     code: str
     zone_ids: list[int]
-    result: Literal["played", "failed", "no_answer", "pending"]
+    result: Literal["played", "playing", "failed", "no_answer", "pending"]
     reason: str
     attempts: int
 

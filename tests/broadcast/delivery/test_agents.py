@@ -20,7 +20,13 @@ def test_three_agents_play_and_the_report_says_so(
     sent = city.send(ann.id)
     assert sent["counts"]["pending"] == 3 and sent["delivery"]["attempts"] == 1
     report = city.settle(sent["delivery"]["id"])
-    assert report["counts"] == {"played": 3, "failed": 0, "no_answer": 0, "pending": 0}
+    assert report["counts"] == {
+        "played": 3,
+        "playing": 0,
+        "failed": 0,
+        "no_answer": 0,
+        "pending": 0,
+    }
     assert report["delivery"]["outcome"] == "played"
     assert [z["flagged"] for z in report["zones"]] == [False]
     for code in codes:

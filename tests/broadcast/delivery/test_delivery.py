@@ -74,7 +74,7 @@ def test_send_targets_the_zone_speakers_with_play_params(
     assert "/api/broadcast/speaker-audio/" in params["audio_url"] and "sig=" in params["audio_url"]
     assert ann.status == "sent"
     built = report.build(uow.session, row)
-    assert built.counts == {"played": 0, "failed": 0, "no_answer": 0, "pending": 2}
+    assert built.counts == {"played": 0, "playing": 0, "failed": 0, "no_answer": 0, "pending": 2}
 
 
 def test_settle_retries_failed_and_silent_then_reports(
@@ -92,7 +92,7 @@ def test_settle_retries_failed_and_silent_then_reports(
     assert delivery.settle(uow, settings, POLICY) == 1
     built = report.build(uow.session, row)
     assert row.status == "done" and row.outcome == "partial"
-    assert built.counts == {"played": 2, "failed": 1, "no_answer": 0, "pending": 0}
+    assert built.counts == {"played": 2, "playing": 0, "failed": 1, "no_answer": 0, "pending": 0}
     failed = [s for s in built.speakers if s.result == "failed"]
     assert [(s.device_id, s.attempts, s.reason) for s in failed] == [
         (ids["sc"], 2, "player-failed: test")
@@ -270,3 +270,19 @@ def test_an_emergency_cannot_be_sent_without_a_second_approver(
     service.approve(uow, BroadcastSettings(), draft.id)
     row = delivery.send(uow, settings, POLICY, draft.id, [pa["pa-west"]])
     assert row.priority == "emergency" and row.attempts == 1
+
+
+def test_the_runtime_reports_a_slot_missed_while_down_and_moves_the_schedule_on(
+    uow: UnitOfWork, settings: Settings, pa: dict[str, int], ann: Announcement
+) -> None:
+    """A daily slot whose time passed while nothing ran is reported missed, not left stuck."""
+    _devices(uow, settings, sa=WEST)
+    three_days_ago = utcnow() - timedelta(days=3)
+    data = schedule_in(ann.id, [pa["pa-west"]], kind="daily", start=three_days_ago.date())
+    sched = scheduling.save_schedule(uow, BroadcastSettings(), data, now=three_days_ago, force=True)
+    assert sched.next_due_at is not None and sched.next_due_at < utcnow() - timedelta(days=1)
+    for job in delivery_slots.sweep_jobs(settings):
+        job(uow)
+    missed, total = scheduling.list_outcomes(uow.session, PageParams(), outcome="missed")
+    assert total >= 2 and {m.zone_id for m in missed} == {pa["pa-west"]}
+    assert sched.next_due_at is not None and sched.next_due_at > utcnow() - timedelta(minutes=6)
