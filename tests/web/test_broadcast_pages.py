@@ -59,6 +59,9 @@ def test_every_category_status_and_priority_has_both_languages() -> None:
     for key in ("cat.news", "cat.emergency", "st.draft", "st.sent", "pr.emergency", "waiting"):
         th, en = LABELS[key]
         assert th and en and th != en
+    assert [key for key, (th, en) in LABELS.items() if not (th and en)] == []
+    for key in ("stop", "stop_confirm", "stopped_by", "res.playing", "res.stopped", "dst.sending"):
+        assert LABELS[key][0] != LABELS[key][1]
 
 
 def test_nav_and_console_need_broadcast_read(

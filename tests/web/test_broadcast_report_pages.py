@@ -16,7 +16,9 @@ from smartcity.kit.clock import utcnow
 from tests.broadcast.delivery.harness import WEST
 from tests.broadcast.delivery.test_delivery import POLICY, _answer, _devices
 from tests.broadcast.support import announcement, schedule_in
+from tests.conftest import MakeUser
 from tests.web.test_broadcast_pages import operator, pa  # noqa: F401 - fixtures
+from tests.web.test_pages import csrf_of, login
 
 
 def test_calendar_shows_the_week_in_bangkok_time_with_be_dates(
@@ -69,3 +71,111 @@ def test_delivery_report_flagged_zone_and_speaker_health(
     assert 'data-speaker="sc" data-result="no_answer"' in report.text
     assert "ไม่ตอบกลับ" in report.text and "1 / 3" in report.text and "data-flagged" in report.text
     assert operator.get("/broadcast/deliveries/999999").status_code == 404
+
+
+def test_report_refreshes_itself_while_sending_and_stops_polling_when_done(
+    operator: TestClient,  # noqa: F811
+    uow: UnitOfWork,
+    settings: Settings,
+    pa: dict[str, int],  # noqa: F811
+) -> None:
+    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
+    ids = _devices(uow, settings, sa=WEST, sb=WEST)
+    policy = POLICY.model_copy(update={"retries": 0})
+    row = delivery.send(uow, settings, policy, ann.id, [pa["pa-west"]])
+    uow.commit()
+    page = operator.get(f"/broadcast/deliveries/{row.id}")
+    assert 'hx-trigger="every 2s"' in page.text and "data-live" in page.text
+    fragment = operator.get(
+        f"/broadcast/deliveries/{row.id}/report", headers={"hx-request": "true"}
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'data-speaker="sa" data-result="pending"' in fragment.text
+    commands.record_acks(
+        uow.session,
+        [
+            commands.Ack(c.device_id, c.uid, "started" if c.device_id == ids["sa"] else "succeeded")
+            for c in delivery._batch_commands(uow.session, row.batches[0])
+        ],
+        utcnow(),
+    )
+    uow.commit()
+    fragment = operator.get(f"/broadcast/deliveries/{row.id}/report").text
+    assert 'data-speaker="sa" data-result="playing"' in fragment and "กำลังเล่น" in fragment
+    assert (
+        'data-speaker="sb" data-result="played"' in fragment and 'hx-trigger="every 2s"' in fragment
+    )
+    _answer(uow, row, {ids["sa"]: "succeeded"})
+    assert delivery.settle(uow, settings, policy) == 1
+    uow.commit()
+    done = operator.get(f"/broadcast/deliveries/{row.id}/report").text
+    assert 'data-status="done"' in done and 'data-outcome="played"' in done
+    assert "hx-trigger" not in done and "data-stop" not in done  # nothing left to poll or stop
+    assert operator.get("/broadcast/deliveries/999999/report").status_code == 404
+
+
+def test_stop_button_posts_with_csrf_and_a_second_stop_says_why(
+    operator: TestClient,  # noqa: F811
+    client: TestClient,
+    uow: UnitOfWork,
+    settings: Settings,
+    pa: dict[str, int],  # noqa: F811
+) -> None:
+    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
+    _devices(uow, settings, sa=WEST)
+    row = delivery.send(uow, settings, POLICY, ann.id, [pa["pa-west"]])
+    uow.commit()
+    url = f"/broadcast/deliveries/{row.id}"
+    page = operator.get(url).text
+    assert f'action="{url}/stop"' in page and "data-stop" in page
+    assert "return confirm(" in page  # asks first (the browser test reads the question)
+    token = csrf_of(operator, url)
+    assert operator.post(f"{url}/stop", follow_redirects=False).status_code == 403  # no CSRF
+    stopped = operator.post(f"{url}/stop", data={"csrf_token": token}, follow_redirects=False)
+    assert stopped.status_code == 303 and stopped.headers["location"] == url
+    after = operator.get(url).text
+    assert "data-stopped" in after and "op-bc" in after and "data-stop-form" not in after
+    again = operator.post(f"{url}/stop", data={"csrf_token": token})
+    assert again.status_code == 409 and "data-form-error" in again.text
+    assert "ถูกหยุดแล้วโดย op-bc" in again.text
+    operator.get("/lang/en")
+    assert "Stopped by" in operator.get(url).text
+
+
+def test_stop_page_needs_broadcast_send(
+    client: TestClient,
+    make_user: MakeUser,
+    uow: UnitOfWork,
+    settings: Settings,
+    pa: dict[str, int],  # noqa: F811
+) -> None:
+    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
+    _devices(uow, settings, sa=WEST)
+    row = delivery.send(uow, settings, POLICY, ann.id, [pa["pa-west"]])
+    uow.commit()
+    make_user("police", username="pol-stop")
+    assert login(client, "pol-stop").status_code == 303
+    token = csrf_of(client, "/")
+    r = client.post(f"/broadcast/deliveries/{row.id}/stop", data={"csrf_token": token})
+    assert r.status_code == 403
+    assert delivery.get(uow.session, row.id).stopped_at is None
+
+
+def test_history_lists_slots_that_did_not_play_and_speaker_health_in_words(
+    operator: TestClient,  # noqa: F811
+    uow: UnitOfWork,
+    settings: Settings,
+    pa: dict[str, int],  # noqa: F811
+) -> None:
+    ann = announcement(uow, settings.data_dir, BroadcastSettings(), title="ข่าวเย็น", seconds=1.0)
+    _devices(uow, settings, sa=WEST)
+    long_ago = utcnow() - timedelta(days=2)
+    local = long_ago + timedelta(hours=7, minutes=1)  # a minute later, in Bangkok
+    at = local.time().replace(second=0, microsecond=0)
+    data = schedule_in(ann.id, [pa["pa-west"]], kind="once", at=at, start=local.date())
+    scheduling.save_schedule(uow, BroadcastSettings(), data, now=long_ago, force=True)
+    assert scheduling.sweep(uow, BroadcastSettings()) == 1
+    uow.commit()
+    page = operator.get("/broadcast/deliveries").text
+    assert page.count('data-slot-outcome="missed"') == 1 and "พลาดเวลา" in page
+    assert 'data-speaker="sa" data-health="unknown"' in page and "ไม่ทราบสถานะ" in page

@@ -126,7 +126,26 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "res.no_answer": ("ไม่ตอบกลับ", "Never answered"),
     "res.pending": ("รอผล", "Pending"),
     "res.partial": ("เล่นบางส่วน", "Partly played"),
+    "res.playing": ("กำลังเล่น", "Playing"),
+    "res.stopped": ("หยุดแล้ว", "Stopped"),
+    "res.missed": ("พลาดเวลา", "Missed"),
+    "res.cancelled": ("ยกเลิก", "Cancelled"),
     "res.": ("–", "–"),
+    "dst.sending": ("กำลังส่ง", "Sending"),
+    "dst.done": ("เสร็จสิ้น", "Finished"),
+    "stop": ("หยุดการกระจายเสียง", "Stop broadcast"),
+    "stop_confirm": (
+        "หยุดการกระจายเสียงนี้ที่ลำโพงทุกตัวทันทีหรือไม่",
+        "Stop this broadcast on every speaker now?",
+    ),
+    "stopped_by": ("หยุดโดย", "Stopped by"),
+    "stopping": ("กำลังรอลำโพงตอบรับคำสั่งหยุด", "Waiting for the speakers to confirm the stop"),
+    "live": ("ผลอัปเดตเองทุก 2 วินาทีจนกว่าการส่งจะเสร็จสิ้น", "Updates by itself every 2 s until finished"),
+    "slots_not_played": (
+        "ช่วงเวลาตามกำหนดการที่ไม่ได้เล่นครบ",
+        "Scheduled slots that did not fully play",
+    ),
+    "slot": ("ช่วงเวลา", "Slot"),
 }
 
 

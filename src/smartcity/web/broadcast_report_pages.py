@@ -1,4 +1,5 @@
-"""Broadcast history pages: the week calendar, deliveries with per-speaker proof, speaker health."""
+"""Broadcast history pages: the week calendar, deliveries with per-speaker proof (live while a
+broadcast is under way, with a Stop button), slots that did not play, speaker health."""
 
 from __future__ import annotations
 
@@ -7,25 +8,28 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartcity.broadcast import delivery, report, scheduling
 from smartcity.broadcast.delivery_policy import DeliverySettings, get_delivery_settings
 from smartcity.broadcast.policy import BroadcastSettings, get_broadcast_settings
 from smartcity.devices import service as devices
+from smartcity.errors import Conflict
 from smartcity.http import Paging
 from smartcity.kit import thai
 from smartcity.kit.pagination import PageParams
 from smartcity.web.alerts_pages import parse_day
-from smartcity.web.broadcast_pages import labels, pa_zones
+from smartcity.web.broadcast_pages import labels, message, pa_zones
 from smartcity.web.errors import PageRoute
 from smartcity.web.view import Pager, View, page
 
 router = APIRouter(route_class=PageRoute)
 Reader = Annotated[View, Depends(page("broadcast.read"))]
+Sender = Annotated[View, Depends(page("broadcast.send"))]
 Policy = Annotated[BroadcastSettings, Depends(get_broadcast_settings)]
 SendPolicy = Annotated[DeliverySettings, Depends(get_delivery_settings)]
 SPEAKER_LIMIT = 500  # a town has tens of speakers; the health list is one page
+UNPLAYED_LIMIT = 20  # the newest slots that did not play; the API pages through all of them
 
 
 def week_of(day: date) -> date:
@@ -71,29 +75,57 @@ def deliveries(
     policy: SendPolicy,
     status: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    """Deliveries newest first, flagged zones in red on a map, and the speakers' health."""
-    rows, total = delivery.list_deliveries(view.uow.session, paging, status=status)
-    speakers, _n = devices.list_devices(
-        view.uow.session, PageParams(1, SPEAKER_LIMIT), kind="speaker"
-    )
+    """Deliveries newest first, flagged zones in red on a map, slots that did not play, and
+    the speakers' health."""
+    session = view.uow.session
+    rows, total = delivery.list_deliveries(session, paging, status=status)
+    speakers, _n = devices.list_devices(session, PageParams(1, SPEAKER_LIMIT), kind="speaker")
+    unplayed, _u = scheduling.list_outcomes(session, PageParams(1, UNPLAYED_LIMIT), unplayed=True)
     context = {
         "L": labels(view),
         "rows": rows,
         "status": status,
         "pager": Pager.of(paging, total),
-        "flagged": report.flagged_zones(view.uow.session, policy.flagged_hours),
+        "flagged": report.flagged_zones(session, policy.flagged_hours),
         "speakers": speakers,
+        "unplayed": unplayed,
+        "zone_names": {z.id: z for z in pa_zones(view, "broadcast.read")[0]},
     }
     return view.render_list("broadcast/deliveries.html", "broadcast/_deliveries.html", context)
+
+
+def report_context(view: View, delivery_id: int) -> dict[str, Any]:
+    """One delivery's report and whether the caller may stop it."""
+    row = delivery.get(view.uow.session, delivery_id)
+    return {
+        "L": labels(view),
+        "r": report.build(view.uow.session, row),
+        "zone_names": {z.id: z for z in pa_zones(view, "broadcast.read")[0]},
+        "live": row.status != "done",
+        "may_stop": row.status != "done" and row.stopped_at is None and view.can("broadcast.send"),
+        "error": "",
+    }
 
 
 @router.get("/broadcast/deliveries/{delivery_id}")
 def delivery_page(delivery_id: int, view: Reader) -> HTMLResponse:
     """One broadcast's proof: per speaker played / failed with reason / never answered, per zone."""
-    row = delivery.get(view.uow.session, delivery_id)
-    context = {
-        "L": labels(view),
-        "r": report.build(view.uow.session, row),
-        "zone_names": {z.id: z for z in pa_zones(view, "broadcast.read")[0]},
-    }
-    return view.render("broadcast/delivery.html", context)
+    return view.render("broadcast/delivery.html", report_context(view, delivery_id))
+
+
+@router.get("/broadcast/deliveries/{delivery_id}/report")
+def delivery_report(delivery_id: int, view: Reader) -> HTMLResponse:
+    """The report alone, which the page re-reads every 2 s (htmx) until the delivery is done."""
+    return view.render("broadcast/_report.html", report_context(view, delivery_id))
+
+
+@router.post("/broadcast/deliveries/{delivery_id}/stop")
+def stop(delivery_id: int, view: Sender) -> Response:
+    """Stop a broadcast on all its speakers; a finished or already stopped one says why."""
+    try:
+        delivery.stop(view.uow, delivery_id)
+    except Conflict as exc:
+        view.uow.session.rollback()
+        context = report_context(view, delivery_id) | {"error": message(view, exc)}
+        return view.render("broadcast/delivery.html", context, status_code=exc.status)
+    return RedirectResponse(f"/broadcast/deliveries/{delivery_id}", status_code=303)
