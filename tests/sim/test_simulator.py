@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -16,6 +19,7 @@ from smartcity.devices import service as devices
 from smartcity.devices.models import Device, Reading
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.events import Actor, UnitOfWork
+from smartcity.kit.pagination import PageParams
 from smartcity.runtime import Background
 from smartcity.sim.fleet import MIX, ensure_fleet, kind_of
 from smartcity.sim.models import SimDevice, is_silent, pm25, river_level, values
@@ -80,7 +84,11 @@ def test_simulated_readings_are_ingested(tmp_path: Path) -> None:
             assert conn.execute(select(func.count()).select_from(Reading)).scalar_one() > 0
 
 
-def test_simulated_speakers_answer_commands(tmp_path: Path) -> None:
+@contextmanager
+def _speakers(
+    tmp_path: Path, speed: float = 60.0
+) -> Iterator[tuple[Any, Any, list[Any], Simulator]]:
+    """Two simulated speakers answering on a private broker, with the platform's background."""
     tag = uuid.uuid4().hex[:6]
     with mosquitto(tmp_path) as url, fresh_database(tmp_path) as (engine, db_url):
         settings = Settings(
@@ -98,23 +106,52 @@ def test_simulated_speakers_answer_commands(tmp_path: Path) -> None:
             uow.commit()
         background = Background(settings, factory, bus)
         background.start()
-        simulator = Simulator(url, settings.site_code, fleet, rate=5.0)
+        simulator = Simulator(url, settings.site_code, fleet, rate=5.0, speed=speed)
         simulator.start()
         time.sleep(0.8)
+        try:
+            yield factory, bus, fleet, simulator
+        finally:
+            simulator.stop()
+            background.stop()
+
+
+def _send(factory: Any, bus: Any, fleet: list[Any], command: str, params: dict[str, Any]) -> str:
+    """Queue a command to every simulated speaker; returns its batch."""
+    with factory() as session:
+        uow = UnitOfWork(session, bus, Actor.system("test"))
+        targets = [devices.find_device(session, d.code) for d in fleet]
+        rows = commands.send(uow, [t for t in targets if t], command, params, 60)
+        uow.commit()
+    return str(rows[0].batch)
+
+
+def _wait_summary(factory: Any, batch: str, wanted: dict[str, int]) -> dict[str, int]:
+    deadline, summary = time.monotonic() + 20, {}
+    while time.monotonic() < deadline:
         with factory() as session:
-            uow = UnitOfWork(session, bus, Actor.system("test"))
-            targets = [devices.find_device(session, d.code) for d in fleet]
-            rows = commands.send(uow, [t for t in targets if t], "play", {"duration": 30}, 60)
-            uow.commit()
-        batch = rows[0].batch
-        deadline, summary = time.monotonic() + 20, {}
-        while time.monotonic() < deadline:
-            with factory() as session:
-                summary = commands.batch_summary(session, batch)
-            if summary == {"succeeded": 2}:
-                break
-            time.sleep(0.2)
-        simulator.stop()
-        background.stop()
-        assert summary == {"succeeded": 2}
+            summary = commands.batch_summary(session, batch)
+        if summary == wanted:
+            break
+        time.sleep(0.2)
+    return summary
+
+
+def test_simulated_speakers_answer_commands(tmp_path: Path) -> None:
+    with _speakers(tmp_path) as (factory, bus, fleet, simulator):
+        batch = _send(factory, bus, fleet, "play", {"duration": 30})
+        assert _wait_summary(factory, batch, {"succeeded": 2}) == {"succeeded": 2}
         assert simulator.stats.commands == 2
+
+
+def test_simulated_speakers_obey_stop(tmp_path: Path) -> None:
+    """In real time a 30 s play is still under way when the operator's stop arrives."""
+    with _speakers(tmp_path, speed=1.0) as (factory, bus, fleet, _simulator):
+        play = _send(factory, bus, fleet, "play", {"duration": 30, "announcement_id": 5})
+        assert _wait_summary(factory, play, {"started": 2}) == {"started": 2}
+        stop = _send(factory, bus, fleet, "stop", {"announcement_id": 5})
+        assert _wait_summary(factory, stop, {"succeeded": 2}) == {"succeeded": 2}
+        assert _wait_summary(factory, play, {"failed": 2}) == {"failed": 2}
+        with factory() as session:
+            rows, _ = commands.search(session, PageParams(1, 10), batch=play)
+        assert {r.reason for r in rows} == {"stopped by operator"}

@@ -41,6 +41,9 @@ class Simulator:
     start_offset: float = 4 * 3600.0  # begin a few hours before the flood peak
     stats: SimStats = field(default_factory=SimStats)
     _stop: threading.Event = field(default_factory=threading.Event)
+    # Plays under way: command id -> (device code, announcement id, timer of its "succeeded").
+    _plays: dict[str, tuple[str, object, threading.Timer]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sim_time(self, started: float) -> float:
         """Simulated seconds since the start of the scenario."""
@@ -76,7 +79,8 @@ class Simulator:
         self.stats.published += 1
 
     def _on_command(self, client: paho.Client, _userdata: object, msg: paho.MQTTMessage) -> None:
-        """Simulated devices obey: received and started at once, succeeded after the duration."""
+        """Simulated devices obey: a play is received and started at once and succeeds after its
+        duration, unless a ``stop`` for its announcement arrives first (as the speaker agent)."""
         code = msg.topic.split("/")[3]
         device = next((d for d in self.devices if d.code == code), None)
         try:
@@ -86,17 +90,46 @@ class Simulator:
         if device is None or not isinstance(command, dict) or "id" not in command:
             return
         self.stats.commands += 1
-        ack = device_topic(self.site, code, "acks")
+        cmd_id = str(command["id"])
+        params = command.get("params")
+        params = params if isinstance(params, dict) else {}
+        self._ack(client, device, cmd_id, "received")
+        if command.get("command") == "stop":
+            self._stop_plays(client, device, params.get("announcement_id"))
+            self._ack(client, device, cmd_id, "succeeded")
+            return
+        self._ack(client, device, cmd_id, "started")
+        seconds = float(params.get("duration", 5.0))
+        delay = min(max(seconds / self.speed, 1.0), 30.0)
+        timer = threading.Timer(delay, self._played, (client, device, cmd_id))
+        with self._lock:
+            self._plays[cmd_id] = (device.code, params.get("announcement_id"), timer)
+        timer.start()
 
-        def answer(status: str) -> None:
-            body = {"token": device.token, "id": command["id"], "status": status}
-            client.publish(ack, json.dumps(body), qos=1)
+    def _ack(
+        self, client: paho.Client, device: SimDevice, cmd_id: str, status: str, reason: str = ""
+    ) -> None:
+        body = {"token": device.token, "id": cmd_id, "status": status, "reason": reason}
+        client.publish(device_topic(self.site, device.code, "acks"), json.dumps(body), qos=1)
 
-        answer("received")
-        answer("started")
-        params = command.get("params") or {}
-        seconds = float(params.get("duration", 5.0)) if isinstance(params, dict) else 5.0
-        threading.Timer(min(max(seconds / self.speed, 1.0), 30.0), answer, ("succeeded",)).start()
+    def _played(self, client: paho.Client, device: SimDevice, cmd_id: str) -> None:
+        with self._lock:
+            if self._plays.pop(cmd_id, None) is None:
+                return  # stopped meanwhile
+        self._ack(client, device, cmd_id, "succeeded")
+
+    def _stop_plays(self, client: paho.Client, device: SimDevice, announcement_id: object) -> None:
+        """End this device's plays of the announcement (all, if none is named)."""
+        with self._lock:
+            hit = [
+                cmd_id
+                for cmd_id, (code, ann, _timer) in self._plays.items()
+                if code == device.code and announcement_id in (None, ann)
+            ]
+            stopped = [(cmd_id, self._plays.pop(cmd_id)[2]) for cmd_id in hit]
+        for cmd_id, timer in stopped:
+            timer.cancel()
+            self._ack(client, device, cmd_id, "failed", "stopped by operator")
 
     def start(self) -> threading.Thread:
         """Run in a background thread."""
