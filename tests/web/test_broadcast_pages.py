@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from smartcity.config import Settings
 from smartcity.events import UnitOfWork
 from smartcity.geo import service as geo
 from smartcity.kit.pagination import PageParams
 from smartcity.web.broadcast_pages import LABELS
+from tests.broadcast.delivery.harness import WEST
+from tests.broadcast.delivery.test_delivery import _devices
 from tests.conftest import MakeUser
 from tests.integrations.audio_support import ffmpeg_tone, need_tools, random_bytes
 from tests.web.test_pages import csrf_of, login
@@ -214,3 +217,13 @@ def test_schedule_shows_the_dry_run_before_saving(operator: TestClient, pa: dict
         f"/broadcast/announcements/{ann}/schedule", data=form | {"kind": "weekly"}
     )
     assert weekly.status_code == 422 and "weekday" in weekly.text
+
+
+def test_zone_picker_shows_how_many_speakers_each_zone_reaches(
+    operator: TestClient, uow: UnitOfWork, settings: Settings, pa: dict[str, int]
+) -> None:
+    _devices(uow, settings, sa=WEST, sb=WEST)
+    uow.commit()
+    page = operator.get("/broadcast").text
+    assert f'data-zone-speakers="{pa["pa-west"]}" data-count="2"' in page
+    assert f'data-zone-speakers="{pa["pa-east"]}" data-count="0"' in page

@@ -175,9 +175,25 @@ def pa_zones(view: View, action: str) -> tuple[list[Any], dict[str, Any]]:
     return rows, geo.zones_geojson(session, kind="pa_zone", zone_scope=scope)
 
 
+def speaker_counts(view: View, zones: list[Any]) -> dict[int, int]:
+    """How many enabled speakers stand in each PA zone: what a send there would reach."""
+    ids = [z.id for z in zones]
+    _targets, zones_of = delivery.speakers_in(view.uow.session, ids)
+    counts = dict.fromkeys(ids, 0)
+    for inside in zones_of.values():
+        for zone_id in inside:
+            counts[zone_id] += 1
+    return counts
+
+
 def _base(view: View) -> dict[str, Any]:
     zones, geojson = pa_zones(view, "broadcast.read")
-    return {"L": labels(view), "zones": zones, "zones_geojson": geojson}
+    return {
+        "L": labels(view),
+        "zones": zones,
+        "zones_geojson": geojson,
+        "speaker_counts": speaker_counts(view, zones),
+    }
 
 
 # --- list and compose --------------------------------------------------------------------------
@@ -305,6 +321,7 @@ def detail_context(view: View, policy: BroadcastSettings, announcement_id: int) 
         "a": row,
         "zones": zones,
         "zones_geojson": geojson,
+        "speaker_counts": speaker_counts(view, zones),
         "waiting": row.status == "draft" and second,
         "may_approve": row.status == "draft"
         and view.can("broadcast.send")
