@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import paho.mqtt.client as paho
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartcity.config import Settings
@@ -27,8 +26,9 @@ from smartcity.devices import repository as repo
 from smartcity.devices.reasons import REASONS
 from smartcity.devices.schemas import IngestResult
 from smartcity.events import Actor, EventBus, UnitOfWork
-from smartcity.integrations.mqtt import BrokerAddress, Channel, connect, make_client, parse_topic
+from smartcity.integrations.mqtt import BrokerAddress, Channel, parse_topic
 from smartcity.integrations.mqtt import subscription as topic_filter
+from smartcity.integrations.mqtt_subscriber import Received, Subscriber
 from smartcity.kit.clock import utcnow
 from smartcity.kit.crypto import keyed_hash
 
@@ -158,38 +158,30 @@ class MqttIngest:
         self.address = BrokerAddress.from_url(settings.mqtt_url)
         self.batch_max, self.linger, self.client_id = batch_max, linger, client_id
         self.stats = IngestStats()
-        self._queue: queue.Queue[paho.MQTTMessage] = queue.Queue()
+        self._queue: queue.Queue[Received] = queue.Queue()
         self._stop = threading.Event()
-        self._client = make_client(self.address, client_id, manual_ack=True)
-        self._client.on_connect = self._on_connect
-        self._client.on_message = lambda _c, _u, m: self._queue.put(m)
+        # MQTT 3.1.1 brokers (the demo's) have no shared subscriptions: one worker, plain filters.
+        group = settings.mqtt_share_group if self.address.protocol == 5 else ""
+        channels: tuple[Channel, ...] = ("telemetry", "status", "acks")
+        self._subscriber = Subscriber(
+            self.address,
+            client_id,
+            [topic_filter(c, group) for c in channels],
+            self._queue.put,
+            session_expiry=settings.mqtt_session_expiry,
+        )
         self._writer = threading.Thread(target=self._run, name="mqtt-ingest", daemon=True)
 
-    def _on_connect(self, client: paho.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
-        if reason.is_failure:
-            log.error("MQTT connect refused: %s", reason)
-            return
-        group = self.settings.mqtt_share_group if self.address.protocol == 5 else ""
-        channels: tuple[Channel, ...] = ("telemetry", "status", "acks")
-        client.subscribe([(topic_filter(c, group), 1) for c in channels])
-
     def start(self) -> None:
-        """Connect with a persistent session and start the writer."""
-        connect(
-            self._client,
-            self.address,
-            persistent=True,
-            expiry=self.settings.mqtt_session_expiry,
-        )
-        self._client.loop_start()
+        """Connect with a persistent session, subscribe, and start the writer."""
+        self._subscriber.start()
         self._writer.start()
 
     def stop(self) -> None:
         """Finish the batch in hand, then disconnect."""
         self._stop.set()
         self._writer.join(timeout=10)
-        self._client.loop_stop()
-        self._client.disconnect()
+        self._subscriber.stop()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -197,7 +189,7 @@ class MqttIngest:
             if batch:
                 self._write_until_stored(batch)
 
-    def _take(self) -> list[paho.MQTTMessage]:
+    def _take(self) -> list[Received]:
         """Up to batch_max messages: wait for the first, then linger briefly for more."""
         try:
             first = self._queue.get(timeout=0.2)
@@ -217,9 +209,9 @@ class MqttIngest:
             batch.append(item)
         return batch
 
-    def _write_until_stored(self, batch: list[paho.MQTTMessage]) -> None:
+    def _write_until_stored(self, batch: list[Received]) -> None:
         """Store the batch, retrying while the database is unavailable; then acknowledge."""
-        messages = [Message(m.topic, bytes(m.payload), m.mid, m.qos) for m in batch]
+        messages = [Message(m.topic, m.payload, 0, m.qos) for m in batch]
         delay = 0.5
         while True:
             try:
@@ -233,9 +225,7 @@ class MqttIngest:
                     return  # unacknowledged: the broker delivers these again on restart
                 delay = min(delay * 2, 30.0)
                 continue
-            for m in messages:
-                if m.qos > 0:
-                    self._client.ack(m.mid, m.qos)
+            self._subscriber.acknowledge(batch)  # the PUBACKs, only now that it is committed
             with self.stats.lock:
                 self.stats.received += len(messages)
                 self.stats.batches += 1

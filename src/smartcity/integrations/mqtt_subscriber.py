@@ -1,0 +1,244 @@
+"""MQTT subscriber on gmqtt (asyncio, in a thread of its own) that acknowledges on request.
+
+Ingest needs a faster receive path than paho's pure-Python loop (ADR 0017), and a PUBACK sent
+only after the reading is stored. gmqtt, with ``optimistic_acknowledgement=False``, sends the
+PUBACK of a QoS 1 message when the awaited ``on_message`` coroutine returns; here that
+coroutine waits on a future per message which the caller resolves, from any thread, with
+``acknowledge`` once the message is committed. A message whose connection was lost in between
+is not acknowledged at all (no PUBACK for it goes out on a newer connection): the broker
+delivers it again from the persistent session.
+
+gmqtt has no type hints; ``_Client`` below names the part of it used here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol
+
+import gmqtt
+from gmqtt.mqtt.constants import MQTTv50, MQTTv311
+
+from smartcity.integrations.mqtt import BrokerAddress
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE = 30
+RECONNECT_MIN, RECONNECT_MAX = 1, 5
+
+
+class Received(NamedTuple):
+    """One message as it arrived; pass it to ``Subscriber.acknowledge`` once it is stored."""
+
+    topic: str
+    payload: bytes
+    qos: int
+    ticket: asyncio.Future[None] | None  # resolved by acknowledge; None for QoS 0
+
+
+class NotAcknowledged(Exception):
+    """Raised in on_message so gmqtt sends no PUBACK (stale connection or shutting down)."""
+
+
+class _Subscription(Protocol):
+    topic: str
+
+
+class _Client(Protocol):
+    """What is used of gmqtt.Client (untyped upstream)."""
+
+    on_connect: Callable[..., None]
+    on_disconnect: Callable[..., None]
+    on_subscribe: Callable[..., None]
+    on_message: Callable[..., Any]
+    reconnect_delay: int
+
+    @property
+    def is_connected(self) -> bool: ...
+
+    def set_auth_credentials(self, username: str, password: str | None = None) -> None: ...
+
+    async def connect(
+        self, host: str, port: int, ssl: bool, keepalive: int, version: int
+    ) -> None: ...
+
+    async def disconnect(self) -> None: ...
+
+    def resubscribe(self, subscription: _Subscription) -> int: ...
+
+
+class Subscriber:
+    """A persistent-session subscriber that hands messages to ``deliver`` and acks on request."""
+
+    def __init__(
+        self,
+        address: BrokerAddress,
+        client_id: str,
+        filters: Sequence[str],
+        deliver: Callable[[Received], None],
+        *,
+        session_expiry: int,
+        receive_maximum: int = 2000,
+    ) -> None:
+        self.address, self.client_id, self.filters = address, client_id, list(filters)
+        self.session_expiry, self.receive_maximum = session_expiry, receive_maximum
+        self._deliver = deliver
+        self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_when_not_acknowledged)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="mqtt-in", daemon=True)
+        self._client: _Client | None = None
+        self._subscriptions = [gmqtt.Subscription(f, qos=1) for f in self.filters]
+        self._generation = 0  # bumped on every connect and loss: stale tickets are not acked
+        self._waiting: dict[asyncio.Task[Any], asyncio.Future[None]] = {}
+        self._subscribed = asyncio.Event()
+        self._suback_mids: set[int] = set()
+        self._watcher: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # --- called from other threads -------------------------------------------------------
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Connect and subscribe; raises if the broker cannot be reached or refuses."""
+        self._thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self._connect(timeout), self._loop).result(timeout)
+        except BaseException:
+            self._end_loop()
+            raise
+
+    def acknowledge(self, messages: Sequence[Received]) -> None:
+        """Send the PUBACKs of these messages (they are stored); safe from any thread."""
+        tickets = [m.ticket for m in messages if m.ticket is not None]
+        if tickets:
+            self._loop.call_soon_threadsafe(_resolve, tickets)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Send the PUBACKs already granted, then disconnect; unacknowledged ones stay queued."""
+        if not self._thread.is_alive():
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout)
+        except Exception:  # the process is stopping either way; the broker keeps the session
+            log.exception("MQTT subscriber did not disconnect cleanly")
+        self._end_loop()
+
+    @property
+    def connected(self) -> bool:
+        """Whether the connection is up (it reconnects by itself when not)."""
+        return self._client is not None and self._client.is_connected
+
+    # --- on the loop thread --------------------------------------------------------------
+
+    async def _connect(self, timeout: float) -> None:
+        v5 = self.address.protocol == 5
+        properties: dict[str, int] = {}
+        if v5:  # 3.1.1 has no properties; its session persists while clean_session is off
+            properties = {
+                "session_expiry_interval": self.session_expiry,
+                "receive_maximum": self.receive_maximum,
+            }
+        # clean_session=False is MQTT 5's clean_start=False; with the expiry the session
+        # (subscriptions and unacknowledged messages) outlives this process.
+        client: _Client = gmqtt.Client(
+            self.client_id, clean_session=False, optimistic_acknowledgement=False, **properties
+        )
+        if self.address.username:
+            client.set_auth_credentials(self.address.username, self.address.password)
+        client.reconnect_delay = RECONNECT_MIN
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        self._client = client
+        await client.connect(
+            self.address.host,
+            self.address.port,
+            ssl=self.address.tls,
+            keepalive=KEEPALIVE,
+            version=MQTTv50 if v5 else MQTTv311,
+        )
+        await asyncio.wait_for(self._subscribed.wait(), timeout)
+        self._watcher = asyncio.ensure_future(self._back_off())
+
+    def _on_connect(self, client: _Client, _flags: Any, _rc: Any, _props: Any) -> None:
+        # Subscribe again on every connection: Mosquitto 2.0 does not restore shared
+        # subscriptions after its own restart, so a resumed session may have none.
+        self._generation += 1
+        self._subscribed.clear()
+        self._suback_mids = {client.resubscribe(s) for s in self._subscriptions}
+        client.reconnect_delay = RECONNECT_MIN
+
+    def _on_disconnect(self, _client: _Client, _packet: Any, _exc: Any = None) -> None:
+        self._generation += 1
+        if not self._stopping:
+            log.warning("MQTT connection to %s lost; reconnecting", self.address.host)
+
+    def _on_subscribe(self, _client: _Client, mid: int, granted: Sequence[int], _p: Any) -> None:
+        if any(code >= 0x80 for code in granted):
+            log.error("MQTT broker refused a subscription of %s: %s", self.filters, granted)
+        self._suback_mids.discard(mid)
+        if not self._suback_mids:
+            self._subscribed.set()
+
+    async def _on_message(
+        self, client: _Client, topic: str | bytes, payload: bytes, qos: int, _props: Any
+    ) -> int:
+        if isinstance(topic, bytes):  # gmqtt passes a topic that is not UTF-8 as bytes
+            topic = topic.decode("utf-8", "replace")
+        if qos == 0:
+            self._deliver(Received(topic, payload, 0, None))
+            return 0
+        generation, ticket = self._generation, self._loop.create_future()
+        task = asyncio.current_task()
+        if task is not None:  # tracked so stop() can wait for PUBACKs already granted
+            self._waiting[task] = ticket
+            task.add_done_callback(self._forget)
+        self._deliver(Received(topic, payload, qos, ticket))
+        await ticket  # resolved by acknowledge() after the commit; cancelled by stop()
+        if generation != self._generation or not client.is_connected:
+            raise NotAcknowledged  # its packet id means nothing on a newer connection
+        return 0  # gmqtt now sends PUBACK (reason code success)
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._waiting.pop(task, None)
+
+    async def _back_off(self) -> None:
+        """Retry every second at first, then up to every five while the broker stays away."""
+        while True:
+            await asyncio.sleep(RECONNECT_MIN)
+            if self._client is not None and not self._client.is_connected:
+                self._client.reconnect_delay = min(self._client.reconnect_delay + 1, RECONNECT_MAX)
+
+    async def _shutdown(self) -> None:
+        self._stopping = True
+        if self._watcher is not None:
+            self._watcher.cancel()
+        for ticket in self._waiting.values():
+            if not ticket.done():  # not stored: no PUBACK, the broker keeps it for next time
+                ticket.cancel()
+        # Tickets the writer resolved before stop() get their PUBACK before the DISCONNECT.
+        await asyncio.gather(*self._waiting, return_exceptions=True)
+        if self._client is not None:
+            await self._client.disconnect()
+
+    def _end_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
+def _resolve(tickets: list[asyncio.Future[None]]) -> None:
+    for ticket in tickets:
+        if not ticket.done():
+            ticket.set_result(None)
+
+
+def _quiet_when_not_acknowledged(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """gmqtt reports a message it did not acknowledge as an error; that is on purpose here."""
+    if isinstance(context.get("exception"), NotAcknowledged | asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
