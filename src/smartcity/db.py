@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -109,3 +109,24 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def bulk_write(
+    session: Session, statements: dict[str, str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Run one statement for many rows, straight through the driver.
+
+    ``statements`` holds the SQL per dialect: SQLite gets an executemany of the tuples;
+    PostgreSQL gets one execution with a column array per placeholder (``unnest``).
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    name = conn.dialect.name
+    if name == "postgresql":
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        conn.exec_driver_sql(statements[name], columns)
+    elif name == "sqlite":
+        conn.exec_driver_sql(statements[name], list(rows))
+    else:
+        raise NotImplementedError(f"no bulk write for the {name} dialect")

@@ -69,7 +69,7 @@ class _Batch:
     now: datetime
     source: str
     caller: Caller
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[series.ReadingRow] = field(default_factory=list)
     latest: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
     seen: dict[int, Row[Any]] = field(default_factory=dict)
     dead: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
@@ -148,10 +148,14 @@ def store(
     *,
     now: datetime | None = None,
     source: str = "http",
+    devices: dict[str, Row[Any]] | None = None,
 ) -> IngestResult:
-    """Check and store a list of readings for a caller; bad ones become dead letters."""
+    """Check and store a list of readings for a caller; bad ones become dead letters.
+
+    ``devices`` is the caller's look-up of the devices by code, when it already did one.
+    """
     batch = _Batch(now=now or utcnow(), source=source, caller=caller)
-    by_kind = _sort_by_kind(uow.session, batch, readings)
+    by_kind = _sort_by_kind(uow.session, batch, readings, devices)
     for kind, items in by_kind.items():
         checked = payloads.validate_many(kind, [values for _, _, _, values in items])
         for (index, device, ts_ms, _), result in zip(items, checked, strict=True):
@@ -167,15 +171,16 @@ def store(
 
 
 def _sort_by_kind(
-    session: Session, batch: _Batch, readings: list[Any]
+    session: Session, batch: _Batch, readings: list[Any], devices: dict[str, Row[Any]] | None
 ) -> dict[str, list[tuple[int, Row[Any], int, Any]]]:
     """Check device, permission and time of each reading; group the good ones by kind.
 
     Device checks and time parsing are cached per distinct code and time string: a batch
     repeats both a lot, and this loop is the hot path of ingest.
     """
-    codes = [r.get("device") for r in readings if isinstance(r, dict)]
-    devices = repo.for_ingest(session, {c for c in codes if _could_be_code(c)})
+    if devices is None:
+        codes = [r.get("device") for r in readings if isinstance(r, dict)]
+        devices = repo.for_ingest(session, {c for c in codes if _could_be_code(c)})
     verdicts: dict[str, tuple[str, Row[Any] | None]] = {}
     stamps: dict[str | None, int | str] = {}
     by_kind: dict[str, list[tuple[int, Row[Any], int, Any]]] = defaultdict(list)
@@ -256,7 +261,7 @@ def _accept(batch: _Batch, device: Row[Any], ts_ms: int, metrics: payloads.Metri
     batch.accepted += 1
     rows, latest = batch.rows, batch.latest
     for metric, value in metrics.items():
-        rows.append({"device_id": device_id, "metric": metric, "ts_ms": ts_ms, "value": value})
+        rows.append((device_id, metric, ts_ms, value))
         key = (device_id, metric)
         old = latest.get(key)
         if old is None or ts_ms >= old[0]:
@@ -298,11 +303,7 @@ def _write(uow: UnitOfWork, batch: _Batch) -> None:
     """Readings, latest values, device health and dead letters, each in one statement."""
     session = uow.session
     series.insert_readings(session, batch.rows)
-    latest = [
-        {"device_id": d, "metric": m, "ts_ms": t, "value": v}
-        for (d, m), (t, v) in batch.latest.items()
-    ]
-    series.upsert_latest(session, latest)
+    series.upsert_latest(session, [(d, m, t, v) for (d, m), (t, v) in batch.latest.items()])
     changes = _health(session, batch)
     batch.dead.sort(key=lambda item: item[0])
     repo.add_dead_letters(session, [row for _, row in batch.dead])
@@ -314,21 +315,14 @@ def _write(uow: UnitOfWork, batch: _Batch) -> None:
 
 def _health(session: Session, batch: _Batch) -> list[DeviceStatusChanged]:
     """Mark every device heard from as online (or degraded on a low battery)."""
-    rows, changes = [], []
+    rows: list[repo.HealthRow] = []
+    changes = []
     for device_id, device in batch.seen.items():
         battery = batch.latest.get((device_id, "battery"), (0, device.battery))[1]
         signal = batch.latest.get((device_id, "signal"), (0, device.signal))[1]
         low = battery is not None and battery < LOW_BATTERY
         status = "degraded" if low else "online"
-        rows.append(
-            {
-                "b_id": device_id,
-                "b_seen": batch.now,
-                "b_status": status,
-                "b_battery": battery,
-                "b_signal": signal,
-            }
-        )
+        rows.append((device_id, status, battery, signal))
         if status != device.status:
             changes.append(
                 DeviceStatusChanged(
@@ -340,7 +334,7 @@ def _health(session: Session, batch: _Batch) -> list[DeviceStatusChanged]:
                     at=batch.now,
                 )
             )
-    repo.update_health(session, rows)
+    repo.update_health(session, batch.now, rows)
     return changes
 
 

@@ -72,7 +72,7 @@ def store_messages(
             readings.append(body)
     repo.add_dead_letters(uow.session, dead)
     commands.record_acks(uow.session, acks, now)
-    result = ingest.store(uow, BROKER_CALLER, readings, now=now, source="mqtt")
+    result = ingest.store(uow, BROKER_CALLER, readings, now=now, source="mqtt", devices=devices)
     return result.model_copy(update={"accepted": result.accepted + len(acks)})
 
 

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, or_, select, update
+from sqlalchemy import Select, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from smartcity.db import UTCDateTime
+from smartcity.db import bulk_write
 from smartcity.devices.models import DeadLetter, Device, Gateway
 from smartcity.kit.pagination import PageParams, paginate
 
@@ -110,26 +110,31 @@ def for_ingest(session: Session, codes: Iterable[str]) -> dict[str, Any]:
     return {row.code: row for row in session.execute(stmt, {"codes": wanted})}
 
 
-def update_health(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Write last-seen, status, battery and signal of many devices in one executemany."""
+_HEALTH = {
+    "sqlite": "UPDATE devices SET last_seen_at = ?, status = ?, battery = ?, signal = ? "
+    "WHERE id = ?",
+    "postgresql": "UPDATE devices AS d SET last_seen_at = u.seen, status = u.status, "
+    "battery = u.battery, signal = u.signal FROM unnest(%s::timestamptz[], %s::text[], "
+    "%s::double precision[], %s::double precision[], %s::integer[]) "
+    "AS u(seen, status, battery, signal, id) WHERE d.id = u.id",
+}
+HealthRow = tuple[int, str, float | None, float | None]  # id, status, battery, signal
+
+
+def update_health(session: Session, seen: datetime, rows: Sequence[HealthRow]) -> None:
+    """Write last-seen, status, battery and signal of many devices in one statement."""
     if not rows:
         return
-    stmt = (
-        update(Device.__table__)  # type: ignore[arg-type]
-        .where(Device.__table__.c.id == bindparam("b_id"))
-        .values(
-            last_seen_at=bindparam("b_seen", type_=UTCDateTime()),
-            status=bindparam("b_status"),
-            battery=bindparam("b_battery"),
-            signal=bindparam("b_signal"),
-        )
-    )
-    session.execute(stmt, list(rows))
+    dialect = session.get_bind().dialect
+    to_db = Device.__table__.c.last_seen_at.type.bind_processor(dialect)
+    stamp = to_db(seen) if to_db else seen
+    bulk_write(session, _HEALTH, [(stamp, s, b, g, i) for i, s, b, g in rows])
     # The update went around the ORM: forget what this session holds of those devices.
-    for row in rows:
-        loaded = session.identity_map.get(session.identity_key(Device, row["b_id"]))
-        if loaded is not None:
-            session.expire(loaded)
+    # (Walk the few loaded objects, not the thousands of rows: ingest sessions hold almost none.)
+    ids = {row[0] for row in rows}
+    for key in list(session.identity_map.keys()):
+        if key[0] is Device and key[1][0] in ids:
+            session.expire(session.identity_map[key])
 
 
 def stale(session: Session, kind: str, cutoff: datetime) -> list[Device]:
