@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,39 +27,65 @@ def fresh_database(tmp_dir: Path) -> Iterator[tuple[Engine, str]]:
 DEPLOY_CONF = Path(__file__).resolve().parents[1] / "deploy" / "mosquitto" / "smartcity.conf"
 
 
+class Broker:
+    """A private Mosquitto with the project's settings, restartable on the same port."""
+
+    def __init__(self, folder: Path) -> None:
+        import tempfile
+
+        self.port = free_port()
+        # Mosquitto started as root drops to its own user, which must be able to save the
+        # sessions on shutdown (or a restart would lose every queued message).
+        store = Path(tempfile.mkdtemp(prefix="mosquitto-"))
+        store.chmod(0o777)
+        self.conf = folder / "mosquitto.conf"
+        self.conf.write_text(
+            DEPLOY_CONF.read_text()
+            + f"\nlistener {self.port} 127.0.0.1\nallow_anonymous true\n"
+            + f"persistence_location {store}/\n",
+            encoding="utf-8",
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Where clients connect."""
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start and wait until it accepts connections."""
+        import shutil
+        import socket
+        import time
+
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        with (self.conf.parent / "mosquitto.log").open("ab") as log:
+            self.proc = subprocess.Popen([binary, "-c", str(self.conf)], stderr=log)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not start")
+
+    def stop(self) -> None:
+        """Stop it (it saves its sessions to disk)."""
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
 @contextmanager
 def mosquitto(tmp_dir: Path) -> Iterator[str]:
     """A Mosquitto of our own, on a free port, with the project's recommended settings."""
-    import shutil
-    import socket
-    import subprocess
-    import time
-
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    conf = tmp_dir / "mosquitto.conf"
-    conf.write_text(
-        DEPLOY_CONF.read_text()
-        + f"\nlistener {port} 127.0.0.1\nallow_anonymous true\n"
-        + f"persistence_location {tmp_dir}/\n",
-        encoding="utf-8",
-    )
-    proc = subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.PIPE)
+    broker = Broker(tmp_dir)
+    broker.start()
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("mosquitto did not start")
-        yield f"mqtt://127.0.0.1:{port}"
+        yield broker.url
     finally:
-        proc.terminate()
-        proc.wait(10)
+        broker.stop()
 
 
 def free_port() -> int:

@@ -28,13 +28,19 @@ from smartcity.app import build_bus
 from smartcity.config import Settings
 from smartcity.db import make_session_factory
 from smartcity.devices import service as devices
-from smartcity.devices.models import DeadLetter, Reading
+from smartcity.devices.models import DeadLetter, Device, Reading
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.devices.schemas import DeviceIn
 from smartcity.events import Actor, UnitOfWork
-from smartcity.integrations.mqtt import BrokerAddress, connect, device_topic, make_client
+from smartcity.integrations.mqtt import (
+    BrokerAddress,
+    EmbeddedBroker,
+    connect,
+    device_topic,
+    make_client,
+)
 from smartcity.kit.clock import utcnow
-from tests.support import fresh_database, mosquitto
+from tests.support import Broker, free_port, fresh_database, mosquitto
 
 
 @dataclass
@@ -112,6 +118,17 @@ def _publish_all(client, site: Site, n: int, device: str = "wl-0") -> None:  # t
         info.wait_for_publish(10)  # the broker's PUBACK: from here on the reading must survive
 
 
+def _stored_for(site: Site, code: str) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Reading)
+        .join(Device, Device.id == Reading.device_id)
+        .where(Device.code == code)
+    )
+    with site.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
 def _wait(cond: Callable[[], bool], seconds: float = 30.0) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -162,11 +179,11 @@ def test_good_and_bad_messages(site: Site) -> None:
         assert wl1 is not None and wl1.status == "degraded"  # low battery from the heartbeat
 
 
-def _worker(site: Site, client_id: str) -> subprocess.Popen[str]:
+def _worker(site: Site, client_id: str, database_url: str = "") -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "SMARTCITY_MODE": "test",
-        "SMARTCITY_DATABASE_URL": site.url,
+        "SMARTCITY_DATABASE_URL": database_url or site.url,
         "SMARTCITY_MQTT_URL": site.settings.mqtt_url,
         "SMARTCITY_MQTT_SHARE_GROUP": site.settings.mqtt_share_group,
         "SMARTCITY_MQTT_SESSION_EXPIRY": "120",
@@ -218,3 +235,69 @@ def test_two_workers_share_one_subscription(site: Site) -> None:
         assert match, err
         received.append(int(match.group(1)))
     assert sum(received) == 1000 and all(r > 0 for r in received), received
+
+
+def test_nothing_is_acknowledged_before_it_is_stored(site: Site, tmp_path: Path) -> None:
+    client_id = f"fail-{site.site}"
+    # A database without the tables: every batch fails and is retried, never committed.
+    proc = _worker(site, client_id, f"sqlite:///{tmp_path / 'no-tables.db'}")
+    pub = _publisher(site.settings.mqtt_url)
+    _publish_all(pub, site, 200, "wl-1")
+    failures = 0
+    while failures < 2 and proc.stderr is not None:  # it got them, and is retrying a batch
+        line = proc.stderr.readline()
+        assert line, "the worker ended"
+        failures += "batch failed" in line
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert site.count(Reading) == 0
+    restarted = _worker(site, client_id)  # the broker still holds all 200 for this session
+    assert _wait(lambda: site.count(Reading) == 200, 60), site.count(Reading)
+    restarted.send_signal(signal.SIGTERM)
+    restarted.wait(20)
+
+
+def test_ingest_subscribes_again_after_a_broker_restart(site: Site, tmp_path: Path) -> None:
+    broker = Broker(tmp_path)
+    broker.start()
+    settings = site.settings.model_copy(update={"mqtt_url": broker.url})
+    worker = MqttIngest(
+        settings, make_session_factory(site.engine), build_bus(), client_id=f"rs-{site.site}"
+    )
+    worker.start()
+    try:
+        broker.stop()
+        broker.start()  # Mosquitto 2.0 does not restore the shared subscription itself
+        pub = _publisher(broker.url)
+        topic = device_topic(site.site, "wl-0", "telemetry")
+        probes = iter(range(10_000))
+
+        def probe_stored() -> bool:  # published until one arrives: subscribed again
+            payload = _payload(site.tokens["wl-0"], next(probes))
+            pub.publish(topic, payload, qos=1).wait_for_publish(5)  # type: ignore[attr-defined]
+            return site.count(Reading) > 0
+
+        assert _wait(probe_stored, 30)
+        _publish_all(pub, site, 200, "wl-2")
+        assert _wait(lambda: _stored_for(site, "wl-2") == 200)
+    finally:
+        worker.stop()
+        broker.stop()
+
+
+def test_ingest_through_the_demo_broker(site: Site) -> None:
+    """The embedded broker speaks MQTT 3.1.1 only: one worker, no shared subscription."""
+    broker = EmbeddedBroker(port=free_port())
+    broker.start()
+    settings = site.settings.model_copy(update={"mqtt_url": broker.url})
+    worker = MqttIngest(
+        settings, make_session_factory(site.engine), build_bus(), client_id=f"demo-{site.site}"
+    )
+    worker.start()
+    try:
+        pub = _publisher(broker.url)
+        _publish_all(pub, site, 30, "wl-2")
+        assert _wait(lambda: site.count(Reading) == 30)
+    finally:
+        worker.stop()
+        broker.stop()

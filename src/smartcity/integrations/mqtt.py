@@ -14,7 +14,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as paho
@@ -134,6 +134,7 @@ class EmbeddedBroker:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="embedded-mqtt", daemon=True)
         self._error: BaseException | None = None
+        self._broker: Any = None
 
     @property
     def url(self) -> str:
@@ -158,7 +159,7 @@ class EmbeddedBroker:
             },
         }
         asyncio.set_event_loop(self._loop)
-        broker = Broker(config, loop=self._loop)
+        broker = self._broker = Broker(config, loop=self._loop)
         try:
             self._loop.run_until_complete(broker.start())
         except BaseException as exc:  # reported to start(); the thread then ends
@@ -169,6 +170,11 @@ class EmbeddedBroker:
         self._loop.run_forever()
 
     def stop(self) -> None:
-        """Stop the broker loop."""
+        """Shut the broker down (its tasks end cleanly), then stop the loop."""
+        if self._broker is not None and self._ready.is_set() and self._error is None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._broker.shutdown(), self._loop).result(5)
+            except Exception:  # stopping anyway; the demo is ending
+                log.exception("embedded MQTT broker did not shut down cleanly")
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)

@@ -112,7 +112,7 @@ class Subscriber:
     def acknowledge(self, messages: Sequence[Received]) -> None:
         """Send the PUBACKs of these messages (they are stored); safe from any thread."""
         tickets = [m.ticket for m in messages if m.ticket is not None]
-        if tickets:
+        if tickets and not self._loop.is_closed():  # closed: stopped, the broker redelivers
             self._loop.call_soon_threadsafe(_resolve, tickets)
 
     def stop(self, timeout: float = 10.0) -> None:

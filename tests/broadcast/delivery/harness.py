@@ -6,11 +6,8 @@ processes and a recorder of every acknowledgement on the broker.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,64 +34,12 @@ from smartcity.geo import service as geo
 from smartcity.integrations.mqtt import BrokerAddress, connect, make_client
 from smartcity.runtime import Background
 from tests.broadcast.support import announcement
-from tests.support import DEPLOY_CONF, fresh_database
+from tests.support import Broker, free_port, fresh_database
 
 # Inside the sample pa-west zone (and only there).
 WEST = (16.4471, 100.3395)
 # Plays in real time to a null output: no sound card, but a long file takes its length.
 TEST_PLAYER = "ffmpeg -nostdin -loglevel error -re -i {file} -f null -"
-
-
-def free_port() -> int:
-    """A free local TCP port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Broker:
-    """A private Mosquitto with the project's settings, restartable on the same port."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        # Mosquitto started as root drops to its own user, which must be able to save the
-        # sessions on shutdown (or a restart would lose every queued message).
-        store = Path(tempfile.mkdtemp(prefix="mosquitto-"))
-        store.chmod(0o777)
-        self.conf = folder / "mosquitto.conf"
-        self.conf.write_text(
-            DEPLOY_CONF.read_text()
-            + f"\nlistener {self.port} 127.0.0.1\nallow_anonymous true\n"
-            + f"persistence_location {store}/\n",
-            encoding="utf-8",
-        )
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        """Where clients connect."""
-        return f"mqtt://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        """Start and wait until it accepts connections."""
-        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        with (self.conf.parent / "mosquitto.log").open("ab") as log:
-            self.proc = subprocess.Popen([binary, "-c", str(self.conf)], stderr=log)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start")
-
-    def stop(self) -> None:
-        """Stop it (it saves its sessions to disk)."""
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
 
 
 @dataclass
