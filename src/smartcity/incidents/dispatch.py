@@ -6,6 +6,7 @@ hold the same unit; a lost race moves on to the next nearest unit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -13,9 +14,10 @@ from smartcity.accounts.permissions import Principal
 from smartcity.errors import Conflict, Forbidden, NotFound
 from smartcity.events import UnitOfWork
 from smartcity.incidents import repository as repo
-from smartcity.incidents.distance import distance_fn
+from smartcity.incidents.distance import at_least_straight_line, distance_fn
 from smartcity.incidents.events import DispatchEscalated, UnitOffered
 from smartcity.incidents.models import Incident, Offer, Unit
+from smartcity.incidents.nearest import nearest_free
 from smartcity.incidents.policy import NO_DISPATCH_LEVELS, Policy, required
 from smartcity.incidents.record import changed, step
 from smartcity.kit.clock import utcnow
@@ -41,12 +43,13 @@ def offer_next(
         return None
     if incident.triage_level in NO_DISPATCH_LEVELS:
         return None
-    if repo.open_offer(uow.session, incident.id) is not None:
+    offers = repo.offers_of(uow.session, incident.id)
+    if any(o.status == "offered" for o in offers):  # one offer at a time
         return None
     if incident.lat is None or incident.lon is None:
         escalate(uow, incident, "no_location", now)
         return None
-    tried = {o.unit_id for o in repo.offers_of(uow.session, incident.id)}
+    tried = {o.unit_id for o in offers}
     if not manual and len(tried) >= policy.max_offers:
         escalate(uow, incident, "nobody_accepted", now)
         return None
@@ -57,19 +60,14 @@ def offer_next(
     return None
 
 
-def _nearest(uow: UnitOfWork, incident: Incident, exclude: set[int]) -> list[tuple[float, int]]:
+def _nearest(uow: UnitOfWork, incident: Incident, exclude: set[int]) -> Iterator[tuple[float, int]]:
     """Free suitable units by distance from the incident, nearest first."""
     assert incident.lat is not None and incident.lon is not None  # checked by the caller
     need = required(incident.kind, incident.triage_level)
-    measure = distance_fn()
-    lat, lon = incident.lat, incident.lon
-    found = [
-        (measure(lat, lon, ulat, ulon), uid)
-        for uid, ulat, ulon, caps in repo.free_units(uow.session, exclude)
-        if need.issubset(caps)
-    ]
-    found.sort()
-    return found
+    at = (incident.lat, incident.lon)
+    return nearest_free(
+        uow.session, at, need, exclude, distance_fn(), rings=at_least_straight_line()
+    )
 
 
 def _make_offer(

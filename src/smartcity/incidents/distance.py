@@ -2,6 +2,10 @@
 
 Dispatch asks a ``DistanceFn`` and never computes distances itself, so a road-network
 distance (e.g. from a loaded OSM graph) can replace the straight line without touching it.
+
+Dispatch reads only the units near an incident (``nearest.py``). That is exact only when the
+distance is never shorter than the straight line, so an installed function says whether it is;
+one that does not is measured against every free unit.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 _current: DistanceFn = haversine_m
+_at_least_straight = True
 
 
 def distance_fn() -> DistanceFn:
@@ -32,7 +37,17 @@ def distance_fn() -> DistanceFn:
     return _current
 
 
-def use_distance(fn: DistanceFn) -> None:
-    """Install another distance function (a road graph, once one is loaded)."""
-    global _current
-    _current = fn
+def at_least_straight_line() -> bool:
+    """True when the distance function never answers less than the straight-line distance."""
+    return _at_least_straight
+
+
+def use_distance(fn: DistanceFn, *, at_least_straight_line: bool = False) -> None:
+    """Install another distance function (a road graph, once one is loaded).
+
+    Pass ``at_least_straight_line=True`` only if ``fn`` is never shorter than ``haversine_m``
+    (a route along roads from the exact points is; one between the nearest graph nodes
+    may not be); it lets dispatch read only nearby units.
+    """
+    global _current, _at_least_straight
+    _current, _at_least_straight = fn, at_least_straight_line

@@ -124,11 +124,21 @@ def list_units(
     return paginate(session, stmt.order_by(Unit.code), params)
 
 
-def free_units(session: Session, exclude: set[int]) -> list[tuple[int, float, float, list[Any]]]:
-    """(id, lat, lon, capabilities) of active, available units with a known position."""
+# (min_lat, min_lon, max_lat, max_lon)
+Box = tuple[float, float, float, float]
+FreeUnit = tuple[int, float, float, list[Any]]
+
+
+def free_units(session: Session, exclude: set[int], box: Box | None = None) -> list[FreeUnit]:
+    """(id, lat, lon, capabilities) of active, available units with a known position.
+
+    With ``box``, only those inside it (a range on the free-unit position index).
+    """
     stmt = select(Unit.id, Unit.lat, Unit.lon, Unit.capabilities).where(
         Unit.status == "available", Unit.active.is_(True), Unit.lat.is_not(None)
     )
+    if box is not None:
+        stmt = stmt.where(Unit.lat.between(box[0], box[2]), Unit.lon.between(box[1], box[3]))
     rows = session.execute(stmt).all()
     return [(r[0], r[1], r[2], r[3] or []) for r in rows if r[0] not in exclude]
 
