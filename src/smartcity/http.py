@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from smartcity.config import Settings
 from smartcity.events import Actor, UnitOfWork
@@ -40,6 +41,26 @@ def _unit_of_work(request: Request) -> Iterator[UnitOfWork]:
 # "function" scope: the commit happens before the response leaves, so a 2xx means stored.
 UoW = Annotated[UnitOfWork, Depends(_unit_of_work, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
+
+T = TypeVar("T")
+
+
+async def work_and_commit(uow: UnitOfWork, work: Callable[[], T]) -> T:
+    """Run ``work`` and commit its unit of work in one worker thread (for ``async def`` routes).
+
+    A sync route keeps its transaction open (SQLite's write lock, PostgreSQL's row locks) while
+    it waits for a second worker thread to validate its answer; in a burst every worker thread
+    can be waiting for those locks, and the holder for a thread. Working and committing in one
+    thread call never waits for a thread while holding a lock. The ``UoW`` dependency then has
+    nothing left to commit, and still rolls back if ``work`` raises.
+    """
+
+    def _run() -> T:
+        result = work()
+        uow.commit()
+        return result
+
+    return await run_in_threadpool(_run)
 
 
 def page_params(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from smartcity.accounts.deps import require
 from smartcity.accounts.permissions import Principal
 from smartcity.errors import DomainError, NotFound
-from smartcity.http import AppSettings, Paging, UoW, client_ip
+from smartcity.http import AppSettings, Paging, UoW, client_ip, work_and_commit
 from smartcity.incidents import service
 from smartcity.incidents.ratelimit import TokenBucket
 from smartcity.incidents.schemas import (
@@ -53,7 +53,7 @@ def _bucket(request: Request, settings: AppSettings) -> TokenBucket:
 
 
 @router.post("/api/help", response_model=HelpAccepted, status_code=201)
-def ask_for_help(
+async def ask_for_help(
     data: HelpIn,
     request: Request,
     response: Response,
@@ -67,26 +67,32 @@ def ask_for_help(
             "Too many help requests from this address; if you need help, call 1669.",
             "ส่งคำขอความช่วยเหลือถี่เกินไป หากต้องการความช่วยเหลือโปรดโทร 1669",
         )
-    report = service.Report(
-        kind="help_request",
-        source="app",
-        client_key=data.client_key,
-        lat=data.lat,
-        lon=data.lon,
-        caller_phone=data.phone,
-        description=data.text,
-        photo=data.photo_bytes(),
-        photo_type=data.photo_type or "",
-    )
-    incident, created = service.report(uow, service.Policy.of(settings), report)
+
+    def _report() -> tuple[int, str, bool, int | None]:
+        report = service.Report(
+            kind="help_request",
+            source="app",
+            client_key=data.client_key,
+            lat=data.lat,
+            lon=data.lon,
+            caller_phone=data.phone,
+            description=data.text,
+            photo=data.photo_bytes(),
+            photo_type=data.photo_type or "",
+        )
+        incident, created = service.report(uow, service.Policy.of(settings), report)
+        unit_id = service.offered_unit(uow.session, incident.id)
+        return incident.id, incident.status, created, unit_id
+
+    # One worker-thread call from the first read to the commit (see work_and_commit).
+    incident_id, status, created, unit_id = await work_and_commit(uow, _report)
     if not created:
         response.status_code = 200
-    out = service.incident_out(uow.session, incident)
     return HelpAccepted(
-        incident_id=incident.id,
-        status=incident.status,
+        incident_id=incident_id,
+        status=status,
         created=created,
-        offered_unit=str(out.offer.unit_id) if out.offer else None,
+        offered_unit=str(unit_id) if unit_id is not None else None,
         message="Your request was received. Help is being arranged.",
         message_th="ได้รับคำขอความช่วยเหลือแล้ว กำลังประสานหน่วยช่วยเหลือ",
     )

@@ -51,6 +51,7 @@ __all__ = [
     "list_units",
     "my_offers",
     "my_units",
+    "offered_unit",
     "photo",
     "progress",
     "recent_calls",
@@ -98,6 +99,12 @@ def incident_out(session: Session, incident: Incident, *, full: bool = True) -> 
     out.timeline = [TimelineOut.model_validate(t) for t in repo.timeline(session, incident.id)]
     out.has_photo = repo.has_photo(session, incident.id)
     return out
+
+
+def offered_unit(session: Session, incident_id: int) -> int | None:
+    """The unit an incident's waiting offer went to, if one is waiting."""
+    offer = repo.open_offer(session, incident_id)
+    return offer.unit_id if offer else None
 
 
 def photo(session: Session, incident_id: int) -> IncidentPhoto | None:
