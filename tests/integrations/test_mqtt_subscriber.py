@@ -51,7 +51,7 @@ class Session:
 
     def open(self, got: list[Received]) -> Subscriber:
         subscriber = Subscriber(
-            self.address, self.client_id, [self.filter], got.append, session_expiry=120
+            self.address, self.client_id, [self.filter], got.extend, session_expiry=120
         )
         subscriber.start()
         return subscriber
@@ -110,7 +110,11 @@ def test_shared_subscription_is_back_after_a_broker_restart(broker: Broker) -> N
     broker.stop()
     broker.start()  # Mosquitto 2.0 does not restore shared subscriptions from its store
     assert _wait(lambda: subscriber.connected)
-    # Published until one arrives: the subscription is there again.
-    assert _wait(lambda: session.publish(1) is None and bool(got), 30)
+
+    def probe_arrived() -> bool:  # published until one arrives: the subscription is back
+        session.publish(1)
+        return bool(got)
+
+    assert _wait(probe_arrived, 30)
     subscriber.acknowledge(got)
     subscriber.stop()

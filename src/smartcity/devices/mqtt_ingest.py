@@ -162,7 +162,7 @@ class MqttIngest:
         self.address = BrokerAddress.from_url(settings.mqtt_url)
         self.batch_max, self.linger, self.client_id = batch_max, linger, client_id
         self.stats = IngestStats()
-        self._queue: queue.Queue[Received] = queue.Queue()
+        self._queue: queue.Queue[list[Received]] = queue.Queue()  # what arrived together
         self._stop = threading.Event()
         # MQTT 3.1.1 brokers (the demo's) have no shared subscriptions: one worker, plain filters.
         group = settings.mqtt_share_group if self.address.protocol == 5 else ""
@@ -194,12 +194,16 @@ class MqttIngest:
                 self._write_until_stored(batch)
 
     def _take(self) -> list[Received]:
-        """Up to batch_max messages: wait for the first, then linger briefly for more."""
+        """About batch_max messages: wait for the first, then linger briefly for more.
+
+        Messages come in the groups that arrived together; a group is never split, so a batch
+        may pass batch_max by one group's size.
+        """
         try:
             first = self._queue.get(timeout=0.2)
         except queue.Empty:
             return []
-        batch, deadline = [first], time.monotonic() + self.linger
+        batch, deadline = list(first), time.monotonic() + self.linger
         while len(batch) < self.batch_max:
             remaining = deadline - time.monotonic()
             try:
@@ -210,7 +214,7 @@ class MqttIngest:
                 )
             except queue.Empty:
                 break
-            batch.append(item)
+            batch.extend(item)
         return batch
 
     def _write_until_stored(self, batch: list[Received]) -> None:

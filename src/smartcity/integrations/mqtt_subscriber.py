@@ -78,7 +78,7 @@ class Subscriber:
         address: BrokerAddress,
         client_id: str,
         filters: Sequence[str],
-        deliver: Callable[[Received], None],
+        deliver: Callable[[list[Received]], None],
         *,
         session_expiry: int,
         receive_maximum: int = 2000,
@@ -86,6 +86,7 @@ class Subscriber:
         self.address, self.client_id, self.filters = address, client_id, list(filters)
         self.session_expiry, self.receive_maximum = session_expiry, receive_maximum
         self._deliver = deliver
+        self._outbox: list[Received] = []  # what arrived in this loop iteration
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_quiet_when_not_acknowledged)
         self._thread = threading.Thread(target=self._loop.run_forever, name="mqtt-in", daemon=True)
@@ -189,18 +190,29 @@ class Subscriber:
         if isinstance(topic, bytes):  # gmqtt passes a topic that is not UTF-8 as bytes
             topic = topic.decode("utf-8", "replace")
         if qos == 0:
-            self._deliver(Received(topic, payload, 0, None))
+            self._hand_over(Received(topic, payload, 0, None))
             return 0
         generation, ticket = self._generation, self._loop.create_future()
         task = asyncio.current_task()
         if task is not None:  # tracked so stop() can wait for PUBACKs already granted
             self._waiting[task] = ticket
             task.add_done_callback(self._forget)
-        self._deliver(Received(topic, payload, qos, ticket))
+        self._hand_over(Received(topic, payload, qos, ticket))
         await ticket  # resolved by acknowledge() after the commit; cancelled by stop()
         if generation != self._generation or not client.is_connected:
             raise NotAcknowledged  # its packet id means nothing on a newer connection
         return 0  # gmqtt now sends PUBACK (reason code success)
+
+    def _hand_over(self, message: Received) -> None:
+        # One hand-over per loop iteration (a socket read holds hundreds of messages), not one
+        # per message: waking the writer thread for each would cost more than the message.
+        if not self._outbox:
+            self._loop.call_soon(self._flush)
+        self._outbox.append(message)
+
+    def _flush(self) -> None:
+        messages, self._outbox = self._outbox, []
+        self._deliver(messages)
 
     def _forget(self, task: asyncio.Task[Any]) -> None:
         self._waiting.pop(task, None)
