@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
+import anyio
 from fastapi import Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from smartcity.config import Settings
 from smartcity.events import Actor, UnitOfWork
@@ -45,7 +45,9 @@ AppSettings = Annotated[Settings, Depends(app_settings)]
 T = TypeVar("T")
 
 
-async def work_and_commit(uow: UnitOfWork, work: Callable[[], T]) -> T:
+async def work_and_commit(
+    uow: UnitOfWork, work: Callable[[], T], limiter: anyio.CapacityLimiter | None = None
+) -> T:
     """Run ``work`` and commit its unit of work in one worker thread (for ``async def`` routes).
 
     A sync route keeps its transaction open (SQLite's write lock, PostgreSQL's row locks) while
@@ -53,6 +55,9 @@ async def work_and_commit(uow: UnitOfWork, work: Callable[[], T]) -> T:
     can be waiting for those locks, and the holder for a thread. Working and committing in one
     thread call never waits for a thread while holding a lock. The ``UoW`` dependency then has
     nothing left to commit, and still rolls back if ``work`` raises.
+
+    ``limiter`` bounds how many such calls run at once; the rest wait their turn in order
+    without holding a thread or a connection.
     """
 
     def _run() -> T:
@@ -60,7 +65,7 @@ async def work_and_commit(uow: UnitOfWork, work: Callable[[], T]) -> T:
         uow.commit()
         return result
 
-    return await run_in_threadpool(_run)
+    return await anyio.to_thread.run_sync(_run, limiter=limiter)
 
 
 def page_params(

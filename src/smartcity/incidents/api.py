@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from smartcity.accounts.deps import require
@@ -27,6 +28,10 @@ from smartcity.incidents.triage import QUESTIONS
 from smartcity.kit.pagination import Page
 
 router = APIRouter(tags=["incidents"])
+# Help requests run one at a time per process (ADR 0019). Each appends to the one audit chain,
+# and on SQLite takes the one write lock: several at once only queue on that lock, each in a
+# thread that competes for the GIL with the lock holder, which then holds the lock longer.
+HELP_LANE_THREADS = 1
 Reader = Annotated[Principal, Depends(require("incidents.read"))]
 Responder = Annotated[Principal, Depends(require("incidents.respond"))]
 Dispatcher = Annotated[Principal, Depends(require("incidents.dispatch"))]
@@ -50,6 +55,15 @@ def _bucket(request: Request, settings: AppSettings) -> TokenBucket:
         )
     bucket: TokenBucket = state.help_bucket
     return bucket
+
+
+def _lane(request: Request) -> anyio.CapacityLimiter:
+    """The app's help-request lane: HELP_LANE_THREADS requests in the database at once."""
+    state = request.app.state
+    if getattr(state, "help_lane", None) is None:
+        state.help_lane = anyio.CapacityLimiter(HELP_LANE_THREADS)
+    lane: anyio.CapacityLimiter = state.help_lane
+    return lane
 
 
 @router.post("/api/help", response_model=HelpAccepted, status_code=201)
@@ -85,7 +99,7 @@ async def ask_for_help(
         return incident.id, incident.status, created, unit_id
 
     # One worker-thread call from the first read to the commit (see work_and_commit).
-    incident_id, status, created, unit_id = await work_and_commit(uow, _report)
+    incident_id, status, created, unit_id = await work_and_commit(uow, _report, _lane(request))
     if not created:
         response.status_code = 200
     return HelpAccepted(
