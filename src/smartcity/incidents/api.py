@@ -28,7 +28,7 @@ from smartcity.incidents.triage import QUESTIONS
 from smartcity.kit.pagination import Page
 
 router = APIRouter(tags=["incidents"])
-# Help requests run one at a time per process (ADR 0019). Each appends to the one audit chain,
+# Help requests run one at a time per process (ADR 0020). Each appends to the one audit chain,
 # and on SQLite takes the one write lock: several at once only queue on that lock, each in a
 # thread that competes for the GIL with the lock holder, which then holds the lock longer.
 HELP_LANE_THREADS = 1
