@@ -1,14 +1,18 @@
 """MQTT subscriber on gmqtt (asyncio, in a thread of its own) that acknowledges on request.
 
 Ingest needs a faster receive path than paho's pure-Python loop (ADR 0017), and a PUBACK sent
-only after the reading is stored. gmqtt, with ``optimistic_acknowledgement=False``, sends the
-PUBACK of a QoS 1 message when the awaited ``on_message`` coroutine returns; here that
-coroutine waits on a future per message which the caller resolves, from any thread, with
-``acknowledge`` once the message is committed. A message whose connection was lost in between
-is not acknowledged at all (no PUBACK for it goes out on a newer connection): the broker
-delivers it again from the persistent session.
+only after the reading is stored. gmqtt's own way to delay a PUBACK (an ``on_message``
+coroutine, awaited as one task per message) cost more than storing the message, so QoS 1
+messages are taken at gmqtt's per-packet hook instead: each carries its connection generation
+and packet id, and ``acknowledge`` (from any thread, once the batch is committed) sends the
+PUBACKs from the loop. A message whose connection was lost in between is not acknowledged at
+all (no PUBACK for it goes out on a newer connection): the broker delivers it again from the
+persistent session.
 
-gmqtt has no type hints; ``_Client`` below names the part of it used here.
+gmqtt has no type hints; ``_Client`` below names the part of it used here. The hook
+(``MqttPackageHandler._handle_qos_1_publish_packet`` and ``_send_puback``) is internal to gmqtt,
+which is why its version is pinned exactly; tests/integrations/test_mqtt_subscriber.py fails if
+an upgrade moves it.
 """
 
 from __future__ import annotations
@@ -36,11 +40,7 @@ class Received(NamedTuple):
     topic: str
     payload: bytes
     qos: int
-    ticket: asyncio.Future[None] | None  # resolved by acknowledge; None for QoS 0
-
-
-class NotAcknowledged(Exception):
-    """Raised in on_message so gmqtt sends no PUBACK (stale connection or shutting down)."""
+    ticket: tuple[int, int] | None  # (connection generation, packet id); None for QoS 0
 
 
 class _Subscription(Protocol):
@@ -55,6 +55,7 @@ class _Client(Protocol):
     on_subscribe: Callable[..., None]
     on_message: Callable[..., Any]
     reconnect_delay: int
+    _package_handler: Any  # gmqtt.mqtt.handler.MqttPackageHandler: the QoS 1 hook and PUBACK
 
     @property
     def is_connected(self) -> bool: ...
@@ -88,12 +89,10 @@ class Subscriber:
         self._deliver = deliver
         self._outbox: list[Received] = []  # what arrived in this loop iteration
         self._loop = asyncio.new_event_loop()
-        self._loop.set_exception_handler(_quiet_when_not_acknowledged)
         self._thread = threading.Thread(target=self._loop.run_forever, name="mqtt-in", daemon=True)
         self._client: _Client | None = None
         self._subscriptions = [gmqtt.Subscription(f, qos=1) for f in self.filters]
         self._generation = 0  # bumped on every connect and loss: stale tickets are not acked
-        self._waiting: dict[asyncio.Task[Any], asyncio.Future[None]] = {}
         self._subscribed = asyncio.Event()
         self._suback_mids: set[int] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -114,7 +113,7 @@ class Subscriber:
         """Send the PUBACKs of these messages (they are stored); safe from any thread."""
         tickets = [m.ticket for m in messages if m.ticket is not None]
         if tickets and not self._loop.is_closed():  # closed: stopped, the broker redelivers
-            self._loop.call_soon_threadsafe(_resolve, tickets)
+            self._loop.call_soon_threadsafe(self._send_acks, tickets)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Send the PUBACKs already granted, then disconnect; unacknowledged ones stay queued."""
@@ -153,6 +152,8 @@ class Subscriber:
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
+        # QoS 1 messages come straight from gmqtt's per-packet hook (see the module docstring).
+        client._package_handler._handle_qos_1_publish_packet = self._on_qos1
         self._client = client
         await client.connect(
             self.address.host,
@@ -184,24 +185,22 @@ class Subscriber:
         if not self._suback_mids:
             self._subscribed.set()
 
-    async def _on_message(
-        self, client: _Client, topic: str | bytes, payload: bytes, qos: int, _props: Any
-    ) -> int:
-        if isinstance(topic, bytes):  # gmqtt passes a topic that is not UTF-8 as bytes
-            topic = topic.decode("utf-8", "replace")
-        if qos == 0:
-            self._hand_over(Received(topic, payload, 0, None))
-            return 0
-        generation, ticket = self._generation, self._loop.create_future()
-        task = asyncio.current_task()
-        if task is not None:  # tracked so stop() can wait for PUBACKs already granted
-            self._waiting[task] = ticket
-            task.add_done_callback(self._forget)
-        self._hand_over(Received(topic, payload, qos, ticket))
-        await ticket  # resolved by acknowledge() after the commit; cancelled by stop()
-        if generation != self._generation or not client.is_connected:
-            raise NotAcknowledged  # its packet id means nothing on a newer connection
-        return 0  # gmqtt now sends PUBACK (reason code success)
+    def _on_message(
+        self, _client: _Client, topic: str | bytes, payload: bytes, _qos: int, _props: Any
+    ) -> None:
+        """QoS 0 (nothing to acknowledge); QoS 1 arrives through ``_on_qos1``."""
+        self._hand_over(Received(_text(topic), payload, 0, None))
+
+    def _on_qos1(self, mid: int, payload: bytes, topic: str | bytes, _props: Any) -> None:
+        self._hand_over(Received(_text(topic), payload, 1, (self._generation, mid)))
+
+    def _send_acks(self, tickets: list[tuple[int, int]]) -> None:
+        client = self._client
+        if client is None or not client.is_connected:
+            return  # the broker delivers them again on the next connection
+        for generation, mid in tickets:
+            if generation == self._generation:  # a packet id means nothing on a newer connection
+                client._package_handler._send_puback(mid)
 
     def _hand_over(self, message: Received) -> None:
         # One hand-over per loop iteration (a socket read holds hundreds of messages), not one
@@ -214,9 +213,6 @@ class Subscriber:
         messages, self._outbox = self._outbox, []
         self._deliver(messages)
 
-    def _forget(self, task: asyncio.Task[Any]) -> None:
-        self._waiting.pop(task, None)
-
     async def _back_off(self) -> None:
         """Retry every second at first, then up to every five while the broker stays away."""
         while True:
@@ -228,11 +224,8 @@ class Subscriber:
         self._stopping = True
         if self._watcher is not None:
             self._watcher.cancel()
-        for ticket in self._waiting.values():
-            if not ticket.done():  # not stored: no PUBACK, the broker keeps it for next time
-                ticket.cancel()
-        # Tickets the writer resolved before stop() get their PUBACK before the DISCONNECT.
-        await asyncio.gather(*self._waiting, return_exceptions=True)
+        # Acknowledgements requested before stop() were queued on this loop ahead of this
+        # coroutine, so their PUBACKs are already written; the rest stay with the broker.
         if self._client is not None:
             await self._client.disconnect()
 
@@ -243,14 +236,6 @@ class Subscriber:
             self._loop.close()
 
 
-def _resolve(tickets: list[asyncio.Future[None]]) -> None:
-    for ticket in tickets:
-        if not ticket.done():
-            ticket.set_result(None)
-
-
-def _quiet_when_not_acknowledged(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """gmqtt reports a message it did not acknowledge as an error; that is on purpose here."""
-    if isinstance(context.get("exception"), NotAcknowledged | asyncio.CancelledError):
-        return
-    loop.default_exception_handler(context)
+def _text(topic: str | bytes) -> str:
+    # gmqtt passes a topic that is not UTF-8 as bytes
+    return topic.decode("utf-8", "replace") if isinstance(topic, bytes) else topic
