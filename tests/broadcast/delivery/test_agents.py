@@ -45,6 +45,8 @@ def test_silent_speaker_is_retried_then_reported(
     ann = city.announcement("ข่าวบ่าย", 1.0)
     delivery_id = city.send(ann.id)["delivery"]["id"]
     wait_for(lambda: "succeeded" in city.statuses("spk-1"), 30, "spk-1 to play")
+    # The broker carried the answer; ingest stores it a batch later (linger plus commit).
+    wait_for(lambda: _result(city, delivery_id, "spk-1") == "played", 10, "spk-1 stored")
     first = city.report(delivery_id)
     assert {s["code"]: s["result"] for s in first["speakers"]} == {
         "spk-1": "played",
@@ -172,3 +174,8 @@ def test_clock_skew_within_tolerance_plays_beyond_it_fails(
 def _log(city: City, code: str) -> str:
     """What an agent process wrote to its log."""
     return (city.tmp / f"{code}.log").read_text(encoding="utf-8")
+
+
+def _result(city: City, delivery_id: int, code: str) -> str:
+    speakers = city.report(delivery_id)["speakers"]
+    return str(next(s["result"] for s in speakers if s["code"] == code))
