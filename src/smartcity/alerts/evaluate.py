@@ -41,24 +41,45 @@ def on_telemetry(uow: UnitOfWork, event: TelemetryReceived) -> None:
     rules = CACHE.get(uow.session).by_metric
     if not rules:
         return
+    watched = [row for row in event.latest if row[1] in rules]
+    if not watched:
+        return
+    session = uow.session
+    facts = devices.device_facts(session, {row[0] for row in watched})
+    open_now = repo.open_keys_of_rules(session, {r.id for row in watched for r in rules[row[1]]})
     hits = [
         Hit(rule, device_id, _ms(ts), value)
-        for device_id, metric, ts, value in event.latest
-        for rule in rules.get(metric, ())
+        for device_id, metric, ts, value in watched
+        for rule in rules[metric]
+        if _matters(rule, device_id, value, open_now) and rule.covers(facts.get(device_id))
     ]
-    if not hits:
-        return
-    facts = devices.device_facts(uow.session, {h.device_id for h in hits})
-    hits = [h for h in hits if h.rule.covers(facts.get(h.device_id))]
-    if not hits:
-        return
-    decide(uow, hits, facts, event.received_at)
+    if hits:
+        decide(uow, hits, facts, open_now, event.received_at)
 
 
-def decide(uow: UnitOfWork, hits: list[Hit], facts: dict[int, DeviceFacts], at: datetime) -> None:
-    """Raise and resolve for the hits of one batch: one read of what is open, bulk raises."""
+OpenAlerts = dict[tuple[int, int], int]  # (rule id, device id) -> open alert id
+
+
+def _matters(rule: Rule, device_id: int, value: float, open_now: OpenAlerts) -> bool:
+    """Can this reading change anything? Most readings of a threshold rule cannot.
+
+    A rate rule always moves its state; any other rule only when its alert is open (it may
+    clear) or the value would raise one.
+    """
+    if rule.kind == "rate_of_change" or (rule.id, device_id) in open_now:
+        return True
+    return rule.kind == "threshold" and rule.fires(value)
+
+
+def decide(
+    uow: UnitOfWork,
+    hits: list[Hit],
+    facts: dict[int, DeviceFacts],
+    open_now: OpenAlerts,
+    at: datetime,
+) -> None:
+    """Raise and resolve for the hits of one batch, given what is open: bulk raises."""
     session = uow.session
-    open_now = repo.open_keys(session, {h.device_id for h in hits}, {h.rule.id for h in hits})
     rates = _rates(uow, [h for h in hits if h.rule.kind == "rate_of_change"])
     raises: list[tuple[Rule, DeviceFacts, float | None]] = []
     resolves: list[tuple[int, Rule, float]] = []

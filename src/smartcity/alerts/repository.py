@@ -137,6 +137,18 @@ def open_keys(
     return {(r, d): i for r, d, i in session.execute(stmt, params)}
 
 
+def open_keys_of_rules(session: Session, rule_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Ids of the open alerts of these rules, by (rule id, device id).
+
+    Open alerts are few next to readings, so ingest reads them per rule (through the partial
+    index of open alerts) instead of sending every device id of a batch.
+    """
+    stmt = select(Alert.rule_id, Alert.device_id, Alert.id).where(
+        Alert.resolved_at.is_(None), Alert.rule_id.in_(bindparam("rules", expanding=True))
+    )
+    return {(r, d): i for r, d, i in session.execute(stmt, {"rules": sorted(set(rule_ids))})}
+
+
 def alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, Alert]:
     """Alerts by id."""
     wanted = sorted(set(ids))

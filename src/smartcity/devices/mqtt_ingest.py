@@ -10,7 +10,6 @@ redelivered reading into a no-op.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import queue
 import threading
@@ -86,7 +85,7 @@ def _parse(message: Message) -> tuple[str, str, dict[str, Any]] | str:
     if topic is None or topic.channel == "commands":
         return "invalid_batch"
     try:
-        doc = json.loads(message.payload, parse_constant=ingest.no_constants)
+        doc = ingest.parse_json(message.payload)
     except (ValueError, RecursionError):
         return "malformed_json"
     if not isinstance(doc, dict):

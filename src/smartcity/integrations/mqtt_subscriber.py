@@ -10,7 +10,8 @@ all (no PUBACK for it goes out on a newer connection): the broker delivers it ag
 persistent session.
 
 gmqtt has no type hints; ``_Client`` below names the part of it used here. The hook
-(``MqttPackageHandler._handle_qos_1_publish_packet`` and ``_send_puback``) is internal to gmqtt,
+(``MqttPackageHandler._handle_qos_1_publish_packet``) and the protocol's ``write_data`` used
+for the PUBACKs are internal to gmqtt,
 which is why its version is pinned exactly; tests/integrations/test_mqtt_subscriber.py fails if
 an upgrade moves it.
 """
@@ -31,6 +32,7 @@ from smartcity.integrations.mqtt import BrokerAddress
 log = logging.getLogger(__name__)
 
 KEEPALIVE = 30
+_PUBACK = b"\x40\x02"  # fixed header of a PUBACK with a two-byte remaining length
 RECONNECT_MIN, RECONNECT_MAX = 1, 5
 
 
@@ -55,7 +57,8 @@ class _Client(Protocol):
     on_subscribe: Callable[..., None]
     on_message: Callable[..., Any]
     reconnect_delay: int
-    _package_handler: Any  # gmqtt.mqtt.handler.MqttPackageHandler: the QoS 1 hook and PUBACK
+    _package_handler: Any  # gmqtt.mqtt.handler.MqttPackageHandler: the QoS 1 hook
+    _connection: Any  # gmqtt.mqtt.connection.MQTTConnection: its protocol writes the PUBACKs
 
     @property
     def is_connected(self) -> bool: ...
@@ -198,9 +201,13 @@ class Subscriber:
         client = self._client
         if client is None or not client.is_connected:
             return  # the broker delivers them again on the next connection
-        for generation, mid in tickets:
-            if generation == self._generation:  # a packet id means nothing on a newer connection
-                client._package_handler._send_puback(mid)
+        # One write for the whole batch; a PUBACK with success and no properties is the same
+        # four bytes in MQTT 3.1.1 and 5 (5 allows leaving out reason code and properties).
+        # A packet id means nothing on a newer connection: those are left for redelivery.
+        current = self._generation
+        data = b"".join(_PUBACK + mid.to_bytes(2, "big") for gen, mid in tickets if gen == current)
+        if data:
+            client._connection._protocol.write_data(data)
 
     def _hand_over(self, message: Received) -> None:
         # One hand-over per loop iteration (a socket read holds hundreds of messages), not one
