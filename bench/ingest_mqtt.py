@@ -131,7 +131,13 @@ def publisher(url: str, site: str, fleet: list[tuple[str, str]], total: int, rat
 
 
 def ingest_worker(
-    options: dict[str, Any], index: int, received: Any, ready: Any, stop: Any, out: Any
+    options: dict[str, Any],
+    index: int,
+    batch_max: int,
+    received: Any,
+    ready: Any,
+    stop: Any,
+    out: Any,
 ) -> None:
     """One ingest process: the real MqttIngest plus after-commit probes for the latencies."""
     settings = Settings(**options)
@@ -156,7 +162,13 @@ def ingest_worker(
 
     bus.subscribe(TelemetryReceived, on_batch, "after_commit")
     bus.subscribe(AlertRaised, on_alert, "after_commit")
-    worker = MqttIngest(settings, make_session_factory(engine), bus, client_id=f"bench-{index}")
+    worker = MqttIngest(
+        settings,
+        make_session_factory(engine),
+        bus,
+        client_id=f"bench-{index}",
+        batch_max=batch_max,
+    )
     worker.start()
     ready.release()
     stop.wait()
@@ -177,7 +189,9 @@ def run(url: str, label: str, args: argparse.Namespace, broker: str) -> None:
     fleet = seed(url, settings, args.devices)
     received, ready, stop, out = mp.Value("q", 0), mp.Semaphore(0), mp.Event(), mp.Queue()
     workers = [
-        mp.Process(target=ingest_worker, args=(options, i, received, ready, stop, out))
+        mp.Process(
+            target=ingest_worker, args=(options, i, args.batch_max, received, ready, stop, out)
+        )
         for i in range(args.workers)
     ]
     for w in workers:
@@ -231,6 +245,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=60000)
     parser.add_argument("--rate", type=float, default=12000.0)
     parser.add_argument("--workers", type=int, default=1, help="ingest processes sharing the load")
+    parser.add_argument("--batch-max", type=int, default=2000, help="messages per transaction")
     parser.add_argument("--postgres", default=os.environ.get("SMARTCITY_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-mqtt-"))

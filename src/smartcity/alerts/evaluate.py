@@ -45,13 +45,21 @@ def on_telemetry(uow: UnitOfWork, event: TelemetryReceived) -> None:
     if not watched:
         return
     session = uow.session
-    facts = devices.device_facts(session, {row[0] for row in watched})
     open_now = repo.open_keys_of_rules(session, {r.id for row in watched for r in rules[row[1]]})
-    hits = [
-        Hit(rule, device_id, _ms(ts), value)
+    pairs = [
+        (rule, device_id, ts, value)
         for device_id, metric, ts, value in watched
         for rule in rules[metric]
-        if _matters(rule, device_id, value, open_now) and rule.covers(facts.get(device_id))
+        if _matters(rule, device_id, value, open_now)
+    ]
+    if not pairs:
+        return
+    # Only now place the devices: in a quiet batch few readings get this far.
+    facts = devices.device_facts(session, {device_id for _, device_id, _, _ in pairs})
+    hits = [
+        Hit(rule, device_id, _ms(ts), value)
+        for rule, device_id, ts, value in pairs
+        if rule.covers(facts.get(device_id))
     ]
     if hits:
         decide(uow, hits, facts, open_now, event.received_at)

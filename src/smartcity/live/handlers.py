@@ -18,6 +18,8 @@ def register(bus: EventBus) -> Hub:
     hub = _HUBS.setdefault(bus, Hub())
 
     def on_telemetry(_uow: UnitOfWork, event: TelemetryReceived) -> None:
+        if not hub.client_count:
+            return  # nobody watching: not worth formatting thousands of values per batch
         for message in messages.telemetry(event):
             hub.publish(message)
 
