@@ -179,7 +179,7 @@ def _sort_by_kind(
     repeats both a lot, and this loop is the hot path of ingest.
     """
     if devices is None:
-        codes = [r.get("device") for r in readings if isinstance(r, dict)]
+        codes = {c for r in readings if type(r) is dict and type(c := r.get("device")) is str}
         devices = repo.for_ingest(session, {c for c in codes if _could_be_code(c)})
     verdicts: dict[str, tuple[str, Row[Any] | None]] = {}
     stamps: dict[str | None, int | str] = {}
