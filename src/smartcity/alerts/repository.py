@@ -121,22 +121,6 @@ def open_alerts(
     return {(a.rule_id, a.device_id): a for a in session.scalars(stmt, params)}
 
 
-def open_keys(
-    session: Session, device_ids: Iterable[int], rule_ids: Iterable[int]
-) -> dict[tuple[int, int], int]:
-    """Ids of the open alerts of these rules on these devices, by (rule id, device id).
-
-    Plain tuples, no ORM objects: the hot path only needs to know what is open.
-    """
-    stmt = select(Alert.rule_id, Alert.device_id, Alert.id).where(
-        Alert.resolved_at.is_(None),
-        Alert.device_id.in_(bindparam("devices", expanding=True)),
-        Alert.rule_id.in_(bindparam("rules", expanding=True)),
-    )
-    params = {"devices": sorted(set(device_ids)), "rules": sorted(set(rule_ids))}
-    return {(r, d): i for r, d, i in session.execute(stmt, params)}
-
-
 def open_keys_of_rules(session: Session, rule_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """Ids of the open alerts of these rules, by (rule id, device id).
 
