@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -41,3 +42,15 @@ def test_production_with_real_secrets_from_environment(monkeypatch: pytest.Monke
 
 def test_every_setting_is_documented() -> None:
     assert all(f.description for f in Settings.model_fields.values())
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_env_example_and_operations_table_list_every_setting() -> None:
+    env = (ROOT / ".env.example").read_text(encoding="utf-8")
+    table = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        var = f"SMARTCITY_{name.upper()}"
+        assert f"# {field.description}\n{var}=" in env, var
+        assert f"| `{var}` |" in table and f" | {field.description} |" in table, var

@@ -25,7 +25,7 @@ from smartcity.care import api as care_api
 from smartcity.care.disaster import api as care_disaster_api
 from smartcity.care.disaster import handlers as care_disaster_handlers
 from smartcity.care.visits import api as care_visits_api
-from smartcity.config import Settings, get_settings
+from smartcity.config import ConfigError, Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.devices import api as devices_api
 from smartcity.devices import commands_api as device_commands_api
@@ -34,6 +34,7 @@ from smartcity.events import EventBus
 from smartcity.geo import api as geo_api
 from smartcity.incidents import api as incidents_api
 from smartcity.incidents import handlers as incidents_handlers
+from smartcity.incidents import roads
 from smartcity.incidents import units_api as incidents_units_api
 from smartcity.incidents.policy import Policy
 from smartcity.limits import BodySizeLimit
@@ -74,9 +75,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     background.stop()
 
 
+def _install_road_distance(settings: Settings) -> None:
+    """Dispatch measures along the configured road graph; a bad file stops the start."""
+    try:
+        roads.install(settings.road_graph)
+    except roads.RoadGraphError as exc:
+        raise ConfigError(f"SMARTCITY_ROAD_GRAPH: {exc}") from exc
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the ASGI application."""
     settings = settings or get_settings()
+    _install_road_distance(settings)
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         title="Smart City Platform",

@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
@@ -28,13 +29,14 @@ from smartcity.accounts.schemas import AgencyIn, MembershipIn, UserIn
 from smartcity.app import build_bus, create_app
 from smartcity.audit import service as audit
 from smartcity.broadcast.agent.cli import speaker_agent
-from smartcity.config import Settings, get_settings
+from smartcity.config import ConfigError, Settings, get_settings
 from smartcity.db import make_engine, make_session_factory
 from smartcity.demo import DemoLogin, demo_fleet, seed_city, seed_demo
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.errors import DomainError
 from smartcity.events import Actor, UnitOfWork
 from smartcity.geo import service as geo
+from smartcity.incidents import roads
 from smartcity.integrations.mqtt import EmbeddedBroker
 from smartcity.migrate import upgrade
 from smartcity.sim.fleet import ensure_fleet
@@ -47,6 +49,7 @@ agencies_app = typer.Typer(help="Agencies.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for programs.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
 site_app = typer.Typer(help="City geography (GeoJSON).", no_args_is_help=True)
+roads_app = typer.Typer(help="Road graph for dispatch distances.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (users_app, "users"),
@@ -54,6 +57,7 @@ for sub, name in (
     (tokens_app, "tokens"),
     (audit_app, "audit"),
     (site_app, "site"),
+    (roads_app, "roads"),
 ):
     app.add_typer(sub, name=name)
 
@@ -84,6 +88,13 @@ def _settings() -> Settings:
     try:
         return get_settings()
     except ValueError as exc:
+        raise _fail(f"Configuration error: {exc}") from None
+
+
+def _app(settings: Settings) -> FastAPI:
+    try:
+        return create_app(settings)
+    except ConfigError as exc:
         raise _fail(f"Configuration error: {exc}") from None
 
 
@@ -123,7 +134,7 @@ def db_backup(target: Path) -> None:
 def serve() -> None:
     """Run the platform with configuration from the environment or .env."""
     settings = _settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=True)
+    uvicorn.run(_app(settings), host=settings.host, port=settings.port, proxy_headers=True)
 
 
 app.command("speaker-agent")(speaker_agent)
@@ -200,9 +211,10 @@ def demo(
         fleet = demo_fleet(uow, settings)
     if logins:
         _print_demo(settings, logins, time.monotonic() - started)
+    application = _app(settings)
     simulator = Simulator(settings.mqtt_url, settings.site_code, fleet, rate=rate, speed=60.0)
     simulator.start()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(application, host=settings.host, port=settings.port, log_level="warning")
     simulator.stop()
     broker.stop()
 
@@ -343,6 +355,19 @@ def site_export() -> None:
     with _unit_of_work(_settings()) as uow:
         data = geo.export_geojson(uow.session)
     typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@roads_app.command("check")
+def roads_check(file: Path) -> None:
+    """Check a GeoJSON road file and print the size of the graph it makes."""
+    try:
+        graph = roads.load_road_graph(file)
+    except roads.RoadGraphError as exc:
+        raise _fail(f"{exc.detail}\n{exc.detail_th}") from None
+    typer.echo(
+        f"nodes {graph.nodes}, edges {graph.edges}, parts {graph.components()}, "
+        f"length {graph.length_m() / 1000:.1f} km"
+    )
 
 
 if __name__ == "__main__":

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     dispatch_max_offers: int = Field(
         5, ge=1, le=100, description="Offers made for one incident before a supervisor is told."
     )
+    road_graph: str = Field(
+        "",
+        description="GeoJSON file of road lines; dispatch then measures along the roads. "
+        "Empty: straight-line distance.",
+    )
     help_rate_per_minute: float = Field(
         6.0, gt=0, description="Public help requests allowed per minute from one IP address."
     )
