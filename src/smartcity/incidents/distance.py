@@ -1,7 +1,8 @@
-"""How far a unit is from an incident: straight line today, a road graph later.
+"""How far a unit is from an incident: the straight line, or along the roads of a graph.
 
-Dispatch asks a ``DistanceFn`` and never computes distances itself, so a road-network
-distance (e.g. from a loaded OSM graph) can replace the straight line without touching it.
+Dispatch asks a ``DistanceFn`` and never computes distances itself, so the road-network
+distance (``roads.py``, installed by the app when a road graph is configured) replaces the
+straight line without touching it.
 
 Dispatch reads only the units near an incident (``nearest.py``). That is exact only when the
 distance is never shorter than the straight line, so an installed function says whether it is;
