@@ -11,6 +11,9 @@ from contextlib import contextmanager
 
 import httpx
 
+from smartcity.app import create_app
+from smartcity.config import Settings
+
 
 def free_port() -> int:
     """A free local TCP port."""
@@ -47,3 +50,11 @@ def percentile(values: list[float], q: float) -> float:
     """The q-th quantile (0-1) by nearest rank; NaN for no values."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def serve_app(settings: Settings, port: int) -> None:
+    """The subprocess side of ``app_server``: the real app in uvicorn."""
+    import uvicorn
+
+    app = create_app(settings)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

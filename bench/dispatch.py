@@ -35,11 +35,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from common import app_server, percentile
+from common import app_server, percentile, serve_app
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import OperationalError
 
-from smartcity.app import build_bus, create_app
+from smartcity.app import build_bus
 from smartcity.care.models import Household, Person
 from smartcity.config import Settings
 from smartcity.db import make_session_factory
@@ -194,14 +194,6 @@ def bench(backend: str, pg_url: str, args: argparse.Namespace) -> None:
     )
 
 
-def serve(url: str, port: int) -> None:
-    """The subprocess side: the real app in uvicorn."""
-    import uvicorn
-
-    app = create_app(settings_for(url))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
 def main() -> None:
     """Parse arguments and run the benchmark on each backend."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -216,7 +208,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port)
+        serve_app(settings_for(args.serve), args.port)
         return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     if not args.postgres_only:
