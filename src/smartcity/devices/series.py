@@ -27,15 +27,16 @@ _INSERT_READINGS = {
     "SELECT * FROM unnest(%s::integer[], %s::text[], %s::bigint[], %s::double precision[]) "
     "ON CONFLICT DO NOTHING",
 }
+# Older readings never overwrite newer ones; rows must be unique per (device_id, metric).
 _UPSERT_LATEST = {
-    "sqlite": "INSERT INTO device_latest (device_id, metric, ts_ms, value) VALUES (?, ?, ?, ?) ",
-    "postgresql": "INSERT INTO device_latest (device_id, metric, ts_ms, value) "
-    "SELECT * FROM unnest(%s::integer[], %s::text[], %s::bigint[], %s::double precision[]) ",
-}
-_ON_NEWER = (
+    "sqlite": "INSERT INTO device_latest (device_id, metric, ts_ms, value) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (device_id, metric) DO UPDATE SET ts_ms = excluded.ts_ms, "
-    "value = excluded.value WHERE excluded.ts_ms >= device_latest.ts_ms"
-)
+    "value = excluded.value WHERE excluded.ts_ms >= device_latest.ts_ms",
+    "postgresql": "INSERT INTO device_latest (device_id, metric, ts_ms, value) "
+    "SELECT * FROM unnest(%s::integer[], %s::text[], %s::bigint[], %s::double precision[]) "
+    "ON CONFLICT (device_id, metric) DO UPDATE SET ts_ms = excluded.ts_ms, "
+    "value = excluded.value WHERE excluded.ts_ms >= device_latest.ts_ms",
+}
 
 
 def insert_readings(session: Session, rows: Sequence[ReadingRow]) -> None:
@@ -48,7 +49,7 @@ def upsert_latest(session: Session, rows: Sequence[ReadingRow]) -> None:
 
     ``rows`` must hold at most one row per (device_id, metric).
     """
-    bulk_write(session, {k: v + _ON_NEWER for k, v in _UPSERT_LATEST.items()}, rows)
+    bulk_write(session, _UPSERT_LATEST, rows)
 
 
 def latest(session: Session, device_id: int) -> list[Latest]:
