@@ -32,3 +32,30 @@ def test_health_is_503_when_the_broker_is_down(app, client: TestClient) -> None:
     r = client.get("/api/health")
     assert r.status_code == 503
     assert r.json()["broker"]["status"] == "down"
+
+
+def test_health_needs_the_broker_to_speak_mqtt() -> None:
+    """A port that accepts TCP but never answers CONNECT (not a broker) is reported down."""
+    import socket
+    import threading
+
+    from smartcity.health import broker_status
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def accept_and_hang_up() -> None:
+        conn, _ = server.accept()
+        conn.recv(64)
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        conn.close()
+
+    thread = threading.Thread(target=accept_and_hang_up, daemon=True)
+    thread.start()
+    try:
+        status = broker_status(f"mqtt://127.0.0.1:{port}")
+    finally:
+        thread.join(5)
+        server.close()
+    assert status["status"] == "down"
+    assert status["error"] == "ConnectionError"
