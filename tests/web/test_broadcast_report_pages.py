@@ -4,10 +4,12 @@ flagged zones and speaker health."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from smartcity.broadcast import delivery, scheduling
+from smartcity.broadcast.delivery_policy import DeliverySettings
 from smartcity.broadcast.policy import BroadcastSettings
 from smartcity.config import Settings
 from smartcity.devices import commands
@@ -19,6 +21,21 @@ from tests.broadcast.support import announcement, schedule_in
 from tests.conftest import MakeUser
 from tests.web.test_broadcast_pages import operator, pa  # noqa: F401 - fixtures
 from tests.web.test_pages import csrf_of, login
+
+
+def _sent(
+    uow: UnitOfWork,
+    settings: Settings,
+    zone: int,
+    policy: DeliverySettings = POLICY,
+    **speakers: Any,
+) -> tuple[Any, dict[str, int]]:
+    """A one-second announcement sent to these speakers (code=position), committed."""
+    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
+    ids = _devices(uow, settings, **speakers)
+    row = delivery.send(uow, settings, policy, ann.id, [zone])
+    uow.commit()
+    return row, ids
 
 
 def test_calendar_shows_the_week_in_bangkok_time_with_be_dates(
@@ -79,11 +96,8 @@ def test_report_refreshes_itself_while_sending_and_stops_polling_when_done(
     settings: Settings,
     pa: dict[str, int],  # noqa: F811
 ) -> None:
-    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
-    ids = _devices(uow, settings, sa=WEST, sb=WEST)
     policy = POLICY.model_copy(update={"retries": 0})
-    row = delivery.send(uow, settings, policy, ann.id, [pa["pa-west"]])
-    uow.commit()
+    row, ids = _sent(uow, settings, pa["pa-west"], policy, sa=WEST, sb=WEST)
     page = operator.get(f"/broadcast/deliveries/{row.id}")
     assert 'hx-trigger="every 2s"' in page.text and "data-live" in page.text
     fragment = operator.get(
@@ -121,10 +135,7 @@ def test_stop_button_posts_with_csrf_and_a_second_stop_says_why(
     settings: Settings,
     pa: dict[str, int],  # noqa: F811
 ) -> None:
-    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
-    _devices(uow, settings, sa=WEST)
-    row = delivery.send(uow, settings, POLICY, ann.id, [pa["pa-west"]])
-    uow.commit()
+    row, _ = _sent(uow, settings, pa["pa-west"], sa=WEST)
     url = f"/broadcast/deliveries/{row.id}"
     page = operator.get(url).text
     assert f'action="{url}/stop"' in page and "data-stop" in page
@@ -149,10 +160,7 @@ def test_stop_page_needs_broadcast_send(
     settings: Settings,
     pa: dict[str, int],  # noqa: F811
 ) -> None:
-    ann = announcement(uow, settings.data_dir, BroadcastSettings(), seconds=1.0)
-    _devices(uow, settings, sa=WEST)
-    row = delivery.send(uow, settings, POLICY, ann.id, [pa["pa-west"]])
-    uow.commit()
+    row, _ = _sent(uow, settings, pa["pa-west"], sa=WEST)
     make_user("police", username="pol-stop")
     assert login(client, "pol-stop").status_code == 303
     token = csrf_of(client, "/")
