@@ -9,15 +9,15 @@ from sqlalchemy.exc import DBAPIError
 from smartcity.accounts import service as accounts
 from smartcity.accounts.schemas import AgencyIn
 from smartcity.audit import service as audit
-from smartcity.audit.models import AuditEntry
+from smartcity.audit.models import AuditEntry, AuditHead
 from smartcity.events import UnitOfWork
 from tests.support import BACKEND
 
 
-def _write_some(uow: UnitOfWork, n: int = 5) -> None:
+def _write_some(uow: UnitOfWork, n: int = 5, prefix: str = "agency") -> None:
     for i in range(n):
         accounts.create_agency(
-            uow, AgencyIn(code=f"agency-{i}", name_th=f"หน่วยงาน {i}", kind="other")
+            uow, AgencyIn(code=f"{prefix}-{i}", name_th=f"หน่วยงาน {i}", kind="other")
         )
     uow.commit()
 
@@ -104,6 +104,49 @@ def test_rolled_back_write_leaves_no_audit_entry(uow: UnitOfWork) -> None:
     uow.rollback()
     assert audit.verify(uow.session).checked == before
     assert audit.verify(uow.session).ok
+
+
+def test_entries_of_one_transaction_chain_on_and_move_the_head_once_at_commit(
+    uow: UnitOfWork,
+) -> None:
+    before = audit.verify(uow.session).checked
+    _write_some(uow, 3)  # three entries, one commit
+    head = uow.session.get(AuditHead, 1)
+    assert head is not None
+    uow.session.refresh(head)
+    last = uow.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert last is not None and last.seq == before + 3
+    assert (head.seq, head.hash) == (last.seq, last.hash)
+    # The next transaction of the same session starts from the stored head.
+    _write_some(uow, 2, prefix="later")
+    report = audit.verify(uow.session)
+    assert report.ok and report.checked == before + 5
+
+
+def test_write_in_a_savepoint_that_rolls_back_leaves_the_chain_whole(uow: UnitOfWork) -> None:
+    before = audit.verify(uow.session).checked
+    accounts.create_agency(uow, AgencyIn(code="kept-1", name_th="เก็บ 1", kind="other"))
+    with pytest.raises(RuntimeError), uow.session.begin_nested():
+        accounts.create_agency(uow, AgencyIn(code="undone", name_th="ยกเลิก", kind="other"))
+        raise RuntimeError("the savepoint rolls back")
+    accounts.create_agency(uow, AgencyIn(code="kept-2", name_th="เก็บ 2", kind="other"))
+    uow.commit()
+    rows = uow.session.scalars(select(AuditEntry).where(AuditEntry.seq > before)).all()
+    assert [r.seq for r in rows] == [before + 1, before + 2]
+    assert "undone" not in " ".join(r.detail for r in rows)
+    report = audit.verify(uow.session)
+    assert report.ok and report.checked == before + 2
+
+
+def test_a_read_of_the_log_sees_the_entries_of_its_own_open_transaction(uow: UnitOfWork) -> None:
+    before = audit.verify(uow.session).checked
+    accounts.create_agency(uow, AgencyIn(code="seen", name_th="เห็น", kind="other"))
+    mine = uow.session.scalars(select(AuditEntry).where(AuditEntry.seq > before)).all()
+    assert [e.action for e in mine] == ["agency.created"]
+    accounts.create_agency(uow, AgencyIn(code="seen-2", name_th="เห็น 2", kind="other"))
+    uow.commit()  # the second entry goes in at commit, chained to the first
+    report = audit.verify(uow.session)
+    assert report.ok and report.checked == before + 2
 
 
 def test_search_filters_and_pages(uow: UnitOfWork) -> None:

@@ -127,3 +127,50 @@ def test_same_key_twice_concurrently_makes_one_incident(tmp_path: Path) -> None:
         assert sorted(r[1] for r in results) == [False, True]
         with factory() as session:
             assert session.scalar(select(func.count()).select_from(Incident)) == 1
+
+
+def test_help_requests_at_once_each_get_their_own_unit_and_one_unbroken_audit_chain(
+    tmp_path: Path,
+) -> None:
+    """Four requests in four transactions at once: four incidents, four units, chain intact."""
+    from smartcity.audit import service as audit
+    from smartcity.incidents.models import Offer, Unit
+
+    with fresh_database(tmp_path) as (engine, _url):
+        factory = make_session_factory(engine)
+        with factory() as session:
+            for n, lon in enumerate((100.3502, 100.3522, 100.3562, 100.3602)):
+                session.add(
+                    Unit(code=f"u{n}", name=f"หน่วย {n}", kind="rescue_foundation",
+                         capabilities=["medical"], status="available", lat=MARKET[0], lon=lon)
+                )  # fmt: skip
+            session.commit()
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+
+        def _send(n: int) -> None:
+            try:
+                with factory() as session:
+                    uow = UnitOfWork(session, build_bus(), Actor.system("burst"))
+                    barrier.wait()
+                    data = service.Report(
+                        kind="help_request", source="app", client_key=f"burst-{n:04d}",
+                        lat=MARKET[0], lon=MARKET[1],
+                    )  # fmt: skip
+                    service.report(uow, Policy(), data)
+                    uow.commit()
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=_send, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        with factory() as session:
+            offered = session.scalars(select(Offer.unit_id).where(Offer.status == "offered"))
+            assert sorted(offered) == sorted(session.scalars(select(Unit.id)))
+            report = audit.verify(session)
+            assert report.ok, report.reason
+            assert report.checked >= 4 * 3  # created, offered, message queued: each its own

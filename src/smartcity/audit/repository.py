@@ -12,23 +12,26 @@ from smartcity.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from smartcity.kit.pagination import PageParams, paginate
 
 
-def advance_head(session: Session) -> tuple[int, str]:
-    """Take the next sequence number and the previous hash, locking the head row."""
+def advance_head(session: Session, count: int = 1) -> tuple[int, str]:
+    """Take ``count`` sequence numbers: the last one and the hash before the first.
+
+    Locks the head row until the transaction ends.
+    """
     row = session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
+        .values(seq=AuditHead.seq + count)
         .returning(AuditHead.seq, AuditHead.hash)
     ).one_or_none()
     if row is None:  # a database created without the migration's seed row
-        session.add(AuditHead(id=1, seq=1, hash=GENESIS_HASH))
+        session.add(AuditHead(id=1, seq=count, hash=GENESIS_HASH))
         session.flush()
-        return 1, GENESIS_HASH
+        return count, GENESIS_HASH
     return int(row[0]), str(row[1])
 
 
 def set_head_hash(session: Session, value: str) -> None:
-    """Record the new tip of the chain."""
+    """Record the hash of the chain's new tip."""
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=value))
 
 

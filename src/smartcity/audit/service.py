@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from smartcity.audit import repository as repo
 from smartcity.audit.models import GENESIS_HASH, AuditEntry
@@ -42,11 +43,18 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+# Entries wait in the session until its transaction commits, then go in together: one
+# UPDATE ... RETURNING of the head row takes their numbers and locks it, one INSERT adds them,
+# one UPDATE records the new tip, and the lock is held only for the commit (ADR 0022). Every
+# writer passes through that row, so holding it from a transaction's first entry to its end
+# made concurrent writers wait for each other's whole transaction.
+_PENDING = "audit.pending"
+_SAVED = "audit.pending_at_savepoint"
+
+
 def append(session: Session, actor: Actor, event: AuditedEvent) -> AuditEntry:
-    """Add one entry at the tip of the chain, inside the caller's transaction."""
-    seq, prev = repo.advance_head(session)
+    """Add one entry to the chain; it is written when the caller's transaction commits."""
     entry = AuditEntry(
-        seq=seq,
         at=utcnow(),
         actor_user_id=actor.user_id,
         actor_name=actor.username[:80],
@@ -56,12 +64,66 @@ def append(session: Session, actor: Actor, event: AuditedEvent) -> AuditEntry:
         entity_type=event.entity_type,
         entity_id=event.entity_id[:80],
         detail=canonical(event.detail),
-        prev_hash=prev,
     )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    repo.set_head_hash(session, entry.hash)
+    session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+def write_pending(session: Session) -> None:
+    """Chain and store the entries this transaction appended so far (at commit, or to read)."""
+    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    last, prev = repo.advance_head(session, len(pending))
+    for seq, entry in enumerate(pending, start=last - len(pending) + 1):
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry_hash(entry)
+    session.add_all(pending)
+    repo.set_head_hash(session, prev)
+    session.info.pop(_SAVED, None)  # nothing is pending now for a savepoint to take back
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's commit is not the end
+        write_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_audit_read(state: ORMExecuteState) -> None:
+    # A read of the log in the same transaction sees its own entries (outside savepoints,
+    # whose rollback could otherwise take back entries that were already numbered).
+    session = state.session
+    if not state.is_select or not session.info.get(_PENDING):
+        return
+    if session.in_nested_transaction():
+        return
+    if any(mapper.class_ is AuditEntry for mapper in state.all_mappers):
+        write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _remember_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        count = len(session.info.get(_PENDING, []))
+        session.info.setdefault(_SAVED, {})[transaction] = count
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _take_back(session: Session, previous: SessionTransaction) -> None:
+    # What was audited inside a savepoint that rolled back did not happen.
+    saved = session.info.get(_SAVED, {})
+    if previous.nested and previous in saved:
+        del session.info.get(_PENDING, [])[saved.pop(previous) :]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    # Savepoints that committed stay remembered until here: their end event comes before the
+    # rollback event of one that did not, so it cannot tell the two apart.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_SAVED, None)
 
 
 @dataclass(frozen=True)
@@ -76,6 +138,7 @@ class VerifyReport:
 
 def verify(session: Session) -> VerifyReport:
     """Walk the chain and report the first entry that was edited, removed or re-ordered."""
+    write_pending(session)
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
     for entry in repo.iter_entries(session):
         if entry.seq != expected_seq:

@@ -28,10 +28,11 @@ from smartcity.incidents.triage import QUESTIONS
 from smartcity.kit.pagination import Page
 
 router = APIRouter(tags=["incidents"])
-# Help requests run one at a time per process (ADR 0020). Each appends to the one audit chain,
-# and on SQLite takes the one write lock: several at once only queue on that lock, each in a
-# thread that competes for the GIL with the lock holder, which then holds the lock longer.
-HELP_LANE_THREADS = 1
+# Help requests in the database at once, per process (ADR 0020, 0022). SQLite has one write
+# lock: a second request would only queue on it, in a thread that competes for the GIL with the
+# lock holder. PostgreSQL lets a second request work while the first waits for the server;
+# more than two only compete for the GIL and the CPU.
+HELP_LANES = {"sqlite": 1, "postgresql": 2}
 Reader = Annotated[Principal, Depends(require("incidents.read"))]
 Responder = Annotated[Principal, Depends(require("incidents.respond"))]
 Dispatcher = Annotated[Principal, Depends(require("incidents.dispatch"))]
@@ -58,10 +59,10 @@ def _bucket(request: Request, settings: AppSettings) -> TokenBucket:
 
 
 def _lane(request: Request) -> anyio.CapacityLimiter:
-    """The app's help-request lane: HELP_LANE_THREADS requests in the database at once."""
+    """The app's help-request lane: HELP_LANES requests in the database at once."""
     state = request.app.state
     if getattr(state, "help_lane", None) is None:
-        state.help_lane = anyio.CapacityLimiter(HELP_LANE_THREADS)
+        state.help_lane = anyio.CapacityLimiter(HELP_LANES.get(state.engine.dialect.name, 1))
     lane: anyio.CapacityLimiter = state.help_lane
     return lane
 

@@ -33,17 +33,19 @@ def offer_next(
     now: datetime | None = None,
     *,
     manual: bool = False,
+    fresh: bool = False,
 ) -> Offer | None:
     """Offer the incident to the nearest free suitable unit it was not offered to; else escalate.
 
-    ``manual`` (a supervisor asking again) lifts the cap on offers and retries every unit.
+    ``manual`` (a supervisor asking again) lifts the cap on offers and retries every unit;
+    ``fresh`` (created in this transaction) means it has no offers yet, so none are read.
     """
     now = now or utcnow()
     if incident.status in FINAL or incident.unit_id is not None:
         return None
     if incident.triage_level in NO_DISPATCH_LEVELS:
         return None
-    offers = repo.offers_of(uow.session, incident.id)
+    offers = [] if fresh else repo.offers_of(uow.session, incident.id)
     if any(o.status == "offered" for o in offers):  # one offer at a time
         return None
     if incident.lat is None or incident.lon is None:
@@ -54,8 +56,9 @@ def offer_next(
         escalate(uow, incident, "nobody_accepted", now)
         return None
     for distance, unit_id in _nearest(uow, incident, set() if manual else tried):
-        if repo.claim_unit(uow.session, unit_id, now):
-            return _make_offer(uow, policy, incident, unit_id, distance, now)
+        unit = repo.claim_unit(uow.session, unit_id, now)
+        if unit is not None:
+            return _make_offer(uow, policy, incident, unit, distance, now)
     escalate(uow, incident, "nobody_accepted" if tried else "no_unit_free", now)
     return None
 
@@ -74,16 +77,13 @@ def _make_offer(
     uow: UnitOfWork,
     policy: Policy,
     incident: Incident,
-    unit_id: int,
+    unit: Unit,
     distance: float,
     now: datetime,
 ) -> Offer:
-    unit = repo.get_unit(uow.session, unit_id)
-    assert unit is not None  # just claimed
-    unit.status = "offered"
     offer = Offer(
         incident_id=incident.id,
-        unit_id=unit_id,
+        unit_id=unit.id,
         status="offered",
         distance_m=round(distance, 1),
         offered_at=now,
@@ -91,7 +91,7 @@ def _make_offer(
     )
     repo.add(uow.session, offer)
     step(
-        uow, incident, "offered", now, unit_id=unit_id, unit=unit.name, distance_m=offer.distance_m
+        uow, incident, "offered", now, unit_id=unit.id, unit=unit.name, distance_m=offer.distance_m
     )
     changed(uow, "incidents.offer.made", "incident_offer", offer.id, incident_id=incident.id)
     uow.emit(

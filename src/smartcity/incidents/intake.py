@@ -108,4 +108,4 @@ def _after_insert(uow: UnitOfWork, policy: Policy, incident: Incident, data: Rep
             zone_id=incident.zone_id,
         )
     )
-    dispatch.offer_next(uow, policy, incident, incident.created_at)
+    dispatch.offer_next(uow, policy, incident, incident.created_at, fresh=True)

@@ -143,15 +143,16 @@ def free_units(session: Session, exclude: set[int], box: Box | None = None) -> l
     return [(r[0], r[1], r[2], r[3] or []) for r in rows if r[0] not in exclude]
 
 
-def claim_unit(session: Session, unit_id: int, now: datetime) -> bool:
-    """Mark an available unit offered; False if another incident took it first."""
-    result = session.execute(
+def claim_unit(session: Session, unit_id: int, now: datetime) -> Unit | None:
+    """Mark an available unit offered and return it; None if another incident took it first."""
+    stmt = (
         update(Unit)
         .where(Unit.id == unit_id, Unit.status == "available")
         .values(status="offered", updated_at=now)
-        .execution_options(synchronize_session=False)
+        .returning(Unit)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return session.scalars(stmt).first()
 
 
 # --- offers -----------------------------------------------------------------------------------
@@ -175,6 +176,12 @@ def open_offer(session: Session, incident_id: int) -> Offer | None:
     """The offer of an incident still waiting for an answer."""
     stmt = select(Offer).where(Offer.incident_id == incident_id, Offer.status == "offered")
     return session.scalars(stmt).first()
+
+
+def open_offer_unit(session: Session, incident_id: int) -> int | None:
+    """The unit of the incident's waiting offer (one column: the help button's answer)."""
+    stmt = select(Offer.unit_id).where(Offer.incident_id == incident_id, Offer.status == "offered")
+    return session.scalar(stmt.limit(1))
 
 
 def open_offers_for_units(session: Session, unit_ids: Sequence[int]) -> list[Offer]:

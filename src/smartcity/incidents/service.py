@@ -103,8 +103,7 @@ def incident_out(session: Session, incident: Incident, *, full: bool = True) -> 
 
 def offered_unit(session: Session, incident_id: int) -> int | None:
     """The unit an incident's waiting offer went to, if one is waiting."""
-    offer = repo.open_offer(session, incident_id)
-    return offer.unit_id if offer else None
+    return repo.open_offer_unit(session, incident_id)
 
 
 def photo(session: Session, incident_id: int) -> IncidentPhoto | None:

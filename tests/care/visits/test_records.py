@@ -6,9 +6,10 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from smartcity.accounts import service as accounts
+from smartcity.audit.models import AuditEntry
 from smartcity.care.visits import service as visits
 from smartcity.care.visits.events import VisitVitalsAbnormal
 from smartcity.care.visits.schemas import ThresholdIn, VisitIn
@@ -61,7 +62,9 @@ def test_reading_a_visit_is_audited(
     listed = visits.person_visits(uow, settings, EVERYTHING, person.id)
     assert [v.id for v in listed] == [out.id]
     actions = uow.session.scalars(
-        text("SELECT action FROM audit_log WHERE action LIKE 'care.visit.%' ORDER BY seq")
+        select(AuditEntry.action)
+        .where(AuditEntry.action.like("care.visit.%"))
+        .order_by(AuditEntry.seq)
     ).all()
     assert actions == ["care.visit.recorded", "care.visit.read", "care.visit.read"]
 
