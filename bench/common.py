@@ -58,3 +58,22 @@ def serve_app(settings: Settings, port: int) -> None:
 
     app = create_app(settings)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def cpu_speed() -> str:
+    """Seconds a fixed pure-Python loop takes now: how fast this CPU is at the moment.
+
+    Shared and virtual machines change speed from minute to minute (up to twice as slow here);
+    printing this beside each result says which runs can be compared.
+    """
+    start, total = time.perf_counter(), 0
+    for i in range(3_000_000):
+        total += i * i
+    return f"reference loop {time.perf_counter() - start:.2f} s (lower is faster)"
+
+
+def machine_line() -> str:
+    """Python version, CPU count and the reference loop, for the first line of a bench."""
+    import os
+
+    return f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {cpu_speed()}"

@@ -24,7 +24,6 @@ import math
 import os
 import random
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -35,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from common import app_server, percentile, serve_app
+from common import app_server, machine_line, percentile, serve_app
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import OperationalError
 
@@ -210,7 +209,7 @@ def main() -> None:
     if args.serve:
         serve_app(settings_for(args.serve), args.port)
         return
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(machine_line())
     if not args.postgres_only:
         bench("sqlite", "", args)
     if args.postgres and not args.sqlite_only:

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import app_server, serve_app
+from common import app_server, machine_line, serve_app
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -204,7 +203,7 @@ def main() -> None:
     if args.serve:
         serve_app(settings_for(args.serve), args.port)
         return
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(machine_line())
     bench("sqlite", "", args)
     if args.postgres and not args.sqlite_only:
         bench("postgresql", args.postgres, args)

@@ -16,6 +16,7 @@ from smartcity.alerts.tasks import sweep_no_data
 from smartcity.broadcast import delivery_slots
 from smartcity.care.visits import service as care_visits
 from smartcity.config import Settings
+from smartcity.db import WalCheckpointer
 from smartcity.devices import commands, retention
 from smartcity.devices import health as device_health
 from smartcity.devices.mqtt_ingest import MqttIngest
@@ -86,6 +87,7 @@ class Background:
             self.publisher = CommandPublisher(settings, factory, client_id(settings, "-out"))
         self.bus = bus
         self.started = False
+        self.checkpointer = WalCheckpointer(factory.kw["bind"].engine)  # tests bind a Connection
         self.sweeper = Sweeper(
             factory,
             bus,
@@ -100,6 +102,7 @@ class Background:
     def start(self) -> None:
         """Start ingest and the command publisher (if a broker is configured) and the sweeper."""
         self.started = True
+        self.checkpointer.start()
         if self.ingest is not None:
             self.ingest.start()
         if self.publisher is not None:
@@ -114,6 +117,7 @@ class Background:
             return
         self.sweeper.stop()
         self.dispatch.stop()
+        self.checkpointer.stop()
         if self.ingest is not None:
             self.ingest.stop()
         if self.publisher is not None:
