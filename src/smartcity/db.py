@@ -95,7 +95,9 @@ class WalCheckpointer:
 
     def __init__(self, engine: Engine, every: float = 0.5) -> None:
         self.engine, self.every = engine, every
+        self.rounds = 0  # checkpoints completed, for tests and diagnostics
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self.enabled = engine.dialect.name == "sqlite" and engine.url.database not in (
             None,
             "",
@@ -105,11 +107,14 @@ class WalCheckpointer:
     def start(self) -> None:
         """Start checkpointing every ``every`` seconds (SQLite files only)."""
         if self.enabled:
-            threading.Thread(target=self._run, name="wal-checkpoint", daemon=True).start()
+            self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+            self._thread.start()
 
     def stop(self) -> None:
-        """Ask the thread to finish."""
+        """Stop the thread and wait for a checkpoint in progress to finish."""
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
 
     def checkpoint(self) -> None:
         """One PASSIVE checkpoint on a connection of its own, outside any transaction."""
@@ -123,6 +128,7 @@ class WalCheckpointer:
         while not self._stop.wait(self.every):
             try:
                 self.checkpoint()
+                self.rounds += 1
             except Exception:  # a busy or missing file: the next round tries again
                 log.exception("WAL checkpoint failed")
 
