@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from smartcity.events import RecordChanged, UnitOfWork
+from smartcity.incidents import repository as repo
 from smartcity.incidents.models import Incident, TimelineEntry
 from smartcity.kit.clock import utcnow
 
@@ -14,15 +15,15 @@ def step(
     uow: UnitOfWork, incident: Incident, action: str, at: datetime | None = None, **detail: Any
 ) -> None:
     """Append one step to the incident's timeline, signed by the acting user or job."""
-    # Staged, not flushed: nothing needs its id, and it goes in with the next flush's batch.
-    uow.session.add(
+    repo.stage(
+        uow.session,
         TimelineEntry(
             incident_id=incident.id,
             at=at or utcnow(),
             action=action,
             actor=uow.actor.username,
             detail=detail,
-        )
+        ),
     )
 
 

@@ -27,6 +27,11 @@ def add(session: Session, row: Any) -> None:
     session.flush()
 
 
+def stage(session: Session, row: Any) -> None:
+    """Stage a new row that nobody needs the id of: it goes in with the next flush's batch."""
+    session.add(row)
+
+
 def find_by_key(session: Session, key: str) -> Incident | None:
     """The incident made with this client key."""
     return session.scalars(select(Incident).where(Incident.client_key == key)).first()
