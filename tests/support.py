@@ -17,6 +17,18 @@ PG_URL = os.environ.get("SMARTCITY_TEST_POSTGRES_URL", "")
 BACKEND = "postgresql" if PG_URL else "sqlite"
 
 
+def wait_until(cond: Callable[[], bool], seconds: float = 15.0, step: float = 0.02) -> bool:
+    """Poll ``cond`` until it holds or ``seconds`` pass; its last answer."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
 @contextmanager
 def fresh_database(tmp_dir: Path) -> Iterator[tuple[Engine, str]]:
     """A migrated, empty database on the backend under test, and its URL; dropped afterwards."""

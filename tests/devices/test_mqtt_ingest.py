@@ -40,7 +40,7 @@ from smartcity.integrations.mqtt import (
     make_client,
 )
 from smartcity.kit.clock import utcnow
-from tests.support import Broker, free_port, fresh_database, mosquitto
+from tests.support import Broker, free_port, fresh_database, mosquitto, wait_until
 
 
 @dataclass
@@ -130,12 +130,7 @@ def _stored_for(site: Site, code: str) -> int:
 
 
 def _wait(cond: Callable[[], bool], seconds: float = 30.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+    return wait_until(cond, seconds)
 
 
 def test_good_and_bad_messages(site: Site) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Callable
 
@@ -19,18 +18,13 @@ from smartcity.integrations.mqtt import (
     parse_topic,
     subscription,
 )
-from tests.support import free_port
+from tests.support import free_port, wait_until
 
 MOSQUITTO = BrokerAddress.from_url("mqtt://127.0.0.1:1883")
 
 
 def _wait(cond: Callable[[], bool], seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
+    return wait_until(cond, seconds)
 
 
 def test_topic_scheme_round_trips() -> None:

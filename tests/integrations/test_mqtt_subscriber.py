@@ -6,7 +6,6 @@ one for is delivered again to the next connection of the same persistent session
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,16 +14,11 @@ import pytest
 
 from smartcity.integrations.mqtt import BrokerAddress, connect, make_client
 from smartcity.integrations.mqtt_subscriber import Received, Subscriber
-from tests.support import Broker
+from tests.support import Broker, wait_until
 
 
 def _wait(cond: Callable[[], bool], seconds: float = 15.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return cond()
+    return wait_until(cond, seconds)
 
 
 @pytest.fixture
