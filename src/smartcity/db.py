@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +54,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _in_memory(url: URL) -> bool:
+    """True for an SQLite database that lives in memory (no file, no WAL)."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """WAL, foreign keys, and transactions that take the write lock at BEGIN.
 
@@ -68,7 +73,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
-        if engine.url.database not in (None, "", ":memory:"):
+        if not _in_memory(engine.url):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
         cur.close()
@@ -98,11 +103,7 @@ class WalCheckpointer:
         self.rounds = 0  # checkpoints completed, for tests and diagnostics
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.enabled = engine.dialect.name == "sqlite" and engine.url.database not in (
-            None,
-            "",
-            ":memory:",
-        )
+        self.enabled = engine.dialect.name == "sqlite" and not _in_memory(engine.url)
 
     def start(self) -> None:
         """Start checkpointing every ``every`` seconds (SQLite files only)."""
@@ -144,7 +145,7 @@ MAX_OVERFLOW = 40
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for the URL with the platform's SQLite settings applied."""
     parsed = make_url(url)
-    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    in_memory = _in_memory(parsed)
     if not in_memory and "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", POOL_SIZE)
         kwargs.setdefault("max_overflow", MAX_OVERFLOW)

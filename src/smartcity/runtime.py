@@ -100,7 +100,7 @@ class Background:
         self.sweeper.jobs.append(_retention_job(settings))
 
     def start(self) -> None:
-        """Start ingest and the command publisher (if a broker is configured) and the sweeper."""
+        """Start the WAL checkpointer, the sweepers, and ingest and publisher (with a broker)."""
         self.started = True
         self.checkpointer.start()
         if self.ingest is not None:
