@@ -136,7 +136,7 @@ def publisher(url: str, site: str, fleet: list[tuple[str, str]], total: int, rat
 def ingest_worker(
     options: dict[str, Any],
     index: int,
-    batch_max: int,
+    tuning: tuple[int, float],
     received: Any,
     ready: Any,
     stop: Any,
@@ -171,7 +171,8 @@ def ingest_worker(
         make_session_factory(engine),
         bus,
         client_id=f"bench-{index}",
-        batch_max=batch_max,
+        batch_max=tuning[0],
+        linger=tuning[1],
     )
     checkpointer = WalCheckpointer(engine)  # as the app's runtime runs beside its ingest
     checkpointer.start()
@@ -213,10 +214,9 @@ def run(url: str, label: str, args: argparse.Namespace, broker: str) -> None:
     settings = Settings(**options)
     fleet = seed(url, settings, args.devices)
     received, ready, stop, out = mp.Value("q", 0), mp.Semaphore(0), mp.Event(), mp.Queue()
+    tuning = (args.batch_max, args.linger)
     workers = [
-        mp.Process(
-            target=ingest_worker, args=(options, i, args.batch_max, received, ready, stop, out)
-        )
+        mp.Process(target=ingest_worker, args=(options, i, tuning, received, ready, stop, out))
         for i in range(args.workers)
     ]
     for w in workers:
@@ -274,6 +274,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=12000.0)
     parser.add_argument("--workers", type=int, default=1, help="ingest processes sharing the load")
     parser.add_argument("--batch-max", type=int, default=2000, help="messages per transaction")
+    parser.add_argument("--linger", type=float, default=0.02, help="seconds a batch waits to fill")
     parser.add_argument("--postgres", default=os.environ.get("SMARTCITY_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     print(machine_line())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -170,6 +171,22 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def driver_rows(session: Session, statements: dict[str, str], *params: Any) -> Sequence[Any]:
+    """Run a read straight through the driver (the SQL given per dialect); every row.
+
+    For the hot reads of ingest, where SQLAlchemy's statement and row handling cost more
+    than the query. A list parameter goes to SQLite as a JSON array (read it with
+    ``json_each``) and to PostgreSQL as an array (``= ANY``).
+    """
+    conn = session.connection()
+    name = conn.dialect.name
+    if name not in statements:
+        raise NotImplementedError(f"no driver SQL for the {name} dialect")
+    if name == "sqlite":
+        params = tuple(json.dumps(p) if isinstance(p, list) else p for p in params)
+    return conn.exec_driver_sql(statements[name], params).fetchall()
 
 
 def bulk_write(

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from smartcity.devices import ingest
 from smartcity.devices.events import DeviceStatusChanged, TelemetryReceived
 from smartcity.devices.models import DeadLetter, Device, Latest
 from smartcity.events import UnitOfWork
@@ -95,6 +96,37 @@ def test_low_battery_is_degraded(
     device = uow.session.get(Device, issued.device.id)
     assert device is not None and device.status == "degraded"
     assert stored(uow.session, issued.device.id)[0][0] in ("battery", "pressed")
+
+
+def test_last_seen_is_rewritten_at_most_every_grain_unless_health_changes(
+    client: TestClient, uow: UnitOfWork, make_device: MakeDevice, events: list[Any]
+) -> None:
+    issued = make_device("wl-grain", "water_level")
+
+    def post(values: dict[str, float]) -> Device:
+        r = client.post(
+            URL, json={"readings": [reading("wl-grain", values)]}, headers=issued.headers
+        )
+        assert r.status_code == 200, r.text
+        uow.session.expire_all()
+        device = uow.session.get(Device, issued.device.id)
+        assert device is not None and device.last_seen_at is not None
+        return device
+
+    first = post({"level_m": 5.0, "battery": 80}).last_seen_at
+    assert post({"level_m": 5.1, "battery": 80}).last_seen_at == first  # within the grain
+    low = post({"level_m": 5.2, "battery": 10})  # health changed: written at once
+    assert low.status == "degraded" and low.battery == 10.0 and low.last_seen_at != first
+    # Once the stored time is older than the grain, an unchanged device is written again.
+    stale = datetime.now(UTC) - ingest.LAST_SEEN_GRAIN - timedelta(seconds=1)
+    uow.session.execute(
+        update(Device).where(Device.id == issued.device.id).values(last_seen_at=stale)
+    )
+    uow.commit()
+    again = post({"level_m": 5.3, "battery": 10})
+    assert again.last_seen_at is not None and again.last_seen_at > stale + timedelta(seconds=1)
+    changes = [(e.old, e.new) for e in events if isinstance(e, DeviceStatusChanged)]
+    assert changes == [("unknown", "online"), ("online", "degraded")]
 
 
 def test_bad_readings_go_to_dead_letters_good_ones_are_kept(

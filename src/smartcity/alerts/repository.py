@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from smartcity.alerts.models import Alert, AlertRule, RuleState, RulesVersion
+from smartcity.db import driver_rows
 from smartcity.kit.pagination import PageParams, paginate
 
 # --- rules -------------------------------------------------------------------------------------
@@ -68,9 +69,17 @@ def has_alerts(session: Session, rule_id: int) -> bool:
     return session.scalar(select(Alert.id).where(Alert.rule_id == rule_id).limit(1)) is not None
 
 
+_RULES_TOKEN = {
+    "sqlite": "SELECT token FROM alert_rules_version WHERE id = 1",
+    "postgresql": "SELECT token FROM alert_rules_version WHERE id = 1",
+}
+
+
 def rules_token(session: Session) -> str:
     """The current rules version token ("" before any rule write)."""
-    return session.scalar(select(RulesVersion.token).where(RulesVersion.id == 1)) or ""
+    # Read once per ingest batch: through the driver, which costs a tenth of an ORM select.
+    rows = driver_rows(session, _RULES_TOKEN)
+    return str(rows[0][0]) if rows and rows[0][0] else ""
 
 
 def bump_rules_token(session: Session) -> str:
@@ -127,10 +136,19 @@ def open_keys_of_rules(session: Session, rule_ids: Iterable[int]) -> dict[tuple[
     Open alerts are few next to readings, so ingest reads them per rule (through the partial
     index of open alerts) instead of sending every device id of a batch.
     """
-    stmt = select(Alert.rule_id, Alert.device_id, Alert.id).where(
-        Alert.resolved_at.is_(None), Alert.rule_id.in_(bindparam("rules", expanding=True))
-    )
-    return {(r, d): i for r, d, i in session.execute(stmt, {"rules": sorted(set(rule_ids))})}
+    wanted = sorted(set(rule_ids))
+    if not wanted:
+        return {}
+    rows = driver_rows(session, _OPEN_KEYS, wanted)
+    return {(r, d): i for r, d, i in rows}
+
+
+_OPEN_KEYS = {  # read per ingest batch, so straight through the driver
+    "sqlite": "SELECT rule_id, device_id, id FROM alerts WHERE resolved_at IS NULL "
+    "AND rule_id IN (SELECT value FROM json_each(?))",
+    "postgresql": "SELECT rule_id, device_id, id FROM alerts WHERE resolved_at IS NULL "
+    "AND rule_id = ANY(%s)",
+}
 
 
 def alerts_by_id(session: Session, ids: Iterable[int]) -> dict[int, Alert]:

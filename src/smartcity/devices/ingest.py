@@ -12,13 +12,12 @@ import gc
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeGuard
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from smartcity.config import Settings
@@ -32,11 +31,16 @@ from smartcity.events import UnitOfWork
 from smartcity.kit.clock import utcnow
 from smartcity.kit.crypto import keyed_hash
 
+DeviceRow = repo.IngestDevice  # ingest's view of one device
 CODE_SHAPE: Final = re.compile(CODE_PATTERN)
 RAW_LIMIT: Final = 2_000  # characters of a refused message kept in the dead-letter table
 FUTURE_SKEW: Final = timedelta(minutes=10)
 OLDEST: Final = datetime(2000, 1, 1, tzinfo=UTC)  # earlier means the device clock is not set
 LOW_BATTERY: Final = 15.0  # percent; below it an online device shows as degraded
+# A device's last-seen time is rewritten at most this often while nothing else about its
+# health changes: at thousands of readings a second, rewriting every device row on every
+# batch was a fifth of ingest's cost. The shortest offline timeout is minutes (health.py).
+LAST_SEEN_GRAIN: Final = timedelta(seconds=5)
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MS: Final = timedelta(milliseconds=1)
 _NO_VALUES: Final[dict[str, Any]] = {}  # a reading without values: a heartbeat
@@ -71,7 +75,7 @@ class _Batch:
     caller: Caller
     rows: list[series.ReadingRow] = field(default_factory=list)
     latest: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
-    seen: dict[int, Row[Any]] = field(default_factory=dict)
+    seen: dict[int, DeviceRow] = field(default_factory=dict)
     dead: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     accepted: int = 0
@@ -148,7 +152,7 @@ def store(
     *,
     now: datetime | None = None,
     source: str = "http",
-    devices: dict[str, Row[Any]] | None = None,
+    devices: dict[str, DeviceRow] | None = None,
 ) -> IngestResult:
     """Check and store a list of readings for a caller; bad ones become dead letters.
 
@@ -171,8 +175,8 @@ def store(
 
 
 def _sort_by_kind(
-    session: Session, batch: _Batch, readings: list[Any], devices: dict[str, Row[Any]] | None
-) -> dict[str, list[tuple[int, Row[Any], int, Any]]]:
+    session: Session, batch: _Batch, readings: list[Any], devices: dict[str, DeviceRow] | None
+) -> dict[str, list[tuple[int, DeviceRow, int, Any]]]:
     """Check device, permission and time of each reading; group the good ones by kind.
 
     Device checks and time parsing are cached per distinct code and time string: a batch
@@ -180,10 +184,10 @@ def _sort_by_kind(
     """
     if devices is None:
         codes = {c for r in readings if type(r) is dict and type(c := r.get("device")) is str}
-        devices = repo.for_ingest(session, {c for c in codes if _could_be_code(c)})
-    verdicts: dict[str, tuple[str, Row[Any] | None]] = {}
+        devices = lookup(session, {c for c in codes if _could_be_code(c)}, batch.now)
+    verdicts: dict[str, tuple[str, DeviceRow | None]] = {}
     stamps: dict[str | None, int | str] = {}
-    by_kind: dict[str, list[tuple[int, Row[Any], int, Any]]] = defaultdict(list)
+    by_kind: dict[str, list[tuple[int, DeviceRow, int, Any]]] = defaultdict(list)
     for index, reading in enumerate(readings):
         code = reading.get("device") if type(reading) is dict else None
         values = reading.get("values", _NO_VALUES) if code is not None else None
@@ -211,14 +215,19 @@ def _sort_by_kind(
     return by_kind
 
 
+def lookup(session: Session, codes: Iterable[str], now: datetime) -> dict[str, DeviceRow]:
+    """The devices with these codes, by code, as ingest needs them."""
+    return repo.for_ingest(session, codes, now - LAST_SEEN_GRAIN)
+
+
 def _could_be_code(value: Any) -> TypeGuard[str]:
     """Only strings shaped like a device code are looked up (PostgreSQL refuses NUL bytes)."""
     return isinstance(value, str) and len(value) <= 80 and CODE_SHAPE.match(value) is not None
 
 
 def _device_of(
-    caller: Caller, devices: dict[str, Row[Any]], code: str
-) -> tuple[str, Row[Any] | None]:
+    caller: Caller, devices: dict[str, DeviceRow], code: str
+) -> tuple[str, DeviceRow | None]:
     """The device with this code, or the reason code its readings are refused."""
     device = devices.get(code)
     if device is None:
@@ -255,7 +264,7 @@ def _ts_ms(ts: str | None, now: datetime) -> int | str:
     return (utc - EPOCH) // ONE_MS
 
 
-def _accept(batch: _Batch, device: Row[Any], ts_ms: int, metrics: payloads.Metrics) -> None:
+def _accept(batch: _Batch, device: DeviceRow, ts_ms: int, metrics: payloads.Metrics) -> None:
     device_id = device.id
     batch.seen[device_id] = device
     batch.accepted += 1
@@ -322,6 +331,8 @@ def _health(session: Session, batch: _Batch) -> list[DeviceStatusChanged]:
         signal = batch.latest.get((device_id, "signal"), (0, device.signal))[1]
         low = battery is not None and battery < LOW_BATTERY
         status = "degraded" if low else "online"
+        if device.seen_since and (status, battery, signal) == device.health:
+            continue  # written moments ago and nothing changed (LAST_SEEN_GRAIN)
         rows.append((device_id, status, battery, signal))
         if status != device.status:
             changes.append(

@@ -57,7 +57,7 @@ def store_messages(
     secret = settings.secret_key.get_secret_value()
     parsed = [_parse(m) for m in messages]
     codes = [p[0] for p in parsed if isinstance(p, tuple)]
-    devices = repo.for_ingest(uow.session, codes)
+    devices = ingest.lookup(uow.session, codes, now)
     readings: list[dict[str, Any]] = []
     acks: list[commands.Ack] = []
     dead: list[dict[str, Any]] = []
@@ -241,7 +241,7 @@ class MqttIngest:
             return
 
     def _store(self, messages: list[Message]) -> IngestResult:
-        with self.session_factory() as session:
+        with ingest.gc_paused(), self.session_factory() as session:
             uow = UnitOfWork(session, self.bus, Actor.system("mqtt-ingest"))
             try:
                 result = store_messages(uow, self.settings, messages)
