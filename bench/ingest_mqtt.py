@@ -52,6 +52,7 @@ from smartcity.devices.schemas import DeviceIn
 from smartcity.events import Actor, UnitOfWork
 from smartcity.integrations.mqtt import BrokerAddress, device_topic
 from smartcity.migrate import upgrade
+from smartcity.runtime import freeze_heap
 
 ROOT = Path(__file__).resolve().parents[1]
 THRESHOLD = 9.83
@@ -176,6 +177,7 @@ def ingest_worker(
     )
     checkpointer = WalCheckpointer(engine)  # as the app's runtime runs beside its ingest
     checkpointer.start()
+    freeze_heap()  # as the app's runtime does when it starts
     worker.start()
     ready.release()
     stop.wait()
@@ -274,7 +276,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=12000.0)
     parser.add_argument("--workers", type=int, default=1, help="ingest processes sharing the load")
     parser.add_argument("--batch-max", type=int, default=2000, help="messages per transaction")
-    parser.add_argument("--linger", type=float, default=0.02, help="seconds a batch waits to fill")
+    parser.add_argument("--linger", type=float, default=0.0, help="seconds a batch waits to fill")
     parser.add_argument("--postgres", default=os.environ.get("SMARTCITY_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     print(machine_line())

@@ -30,7 +30,7 @@ from smartcity.app import build_bus, create_app
 from smartcity.audit import service as audit
 from smartcity.broadcast.agent.cli import speaker_agent
 from smartcity.config import ConfigError, Settings, get_settings
-from smartcity.db import make_engine, make_session_factory
+from smartcity.db import WalCheckpointer, make_engine, make_session_factory
 from smartcity.demo import DemoLogin, demo_fleet, seed_city, seed_demo
 from smartcity.devices.mqtt_ingest import MqttIngest
 from smartcity.errors import DomainError
@@ -157,6 +157,9 @@ def ingest(
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    checkpointer = WalCheckpointer(engine)  # as the app's runtime does beside its ingest
+    checkpointer.start()
+    runtime.freeze_heap()
     worker.start()
     typer.echo(f"ingesting from {settings.mqtt_url} as {worker.client_id}", err=True)
     try:
@@ -165,6 +168,7 @@ def ingest(
     except KeyboardInterrupt:
         pass
     worker.stop()
+    checkpointer.stop()
     engine.dispose()
     st = worker.stats
     typer.echo(

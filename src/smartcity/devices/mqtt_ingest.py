@@ -155,7 +155,7 @@ class MqttIngest:
         *,
         client_id: str,
         batch_max: int = 2000,
-        linger: float = 0.02,
+        linger: float = 0.0,
     ) -> None:
         self.settings, self.session_factory, self.bus = settings, session_factory, bus
         self.address = BrokerAddress.from_url(settings.mqtt_url)
@@ -193,10 +193,12 @@ class MqttIngest:
                 self._write_until_stored(batch)
 
     def _take(self) -> list[Received]:
-        """About batch_max messages: wait for the first, then linger briefly for more.
+        """Up to about batch_max messages: wait for the first, then take what has arrived.
 
-        Messages come in the groups that arrived together; a group is never split, so a batch
-        may pass batch_max by one group's size.
+        By default a batch does not wait to fill (linger 0): under load, messages pile up while
+        the previous batch is written, so batches grow by themselves, and a quiet stream is not
+        delayed. Messages come in the groups that arrived together; a group is never split, so
+        a batch may pass batch_max by one group's size.
         """
         try:
             first = self._queue.get(timeout=0.2)
