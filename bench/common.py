@@ -13,6 +13,7 @@ import httpx
 
 from smartcity.app import create_app
 from smartcity.config import Settings
+from smartcity.runtime import freeze_heap
 
 
 def free_port() -> int:
@@ -57,6 +58,7 @@ def serve_app(settings: Settings, port: int) -> None:
     import uvicorn
 
     app = create_app(settings)
+    freeze_heap()  # as the app's runtime does when it starts (test mode starts no runtime)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
