@@ -58,7 +58,7 @@ def serve_app(settings: Settings, port: int) -> None:
     import uvicorn
 
     app = create_app(settings)
-    freeze_heap()  # as the app's runtime does when it starts (test mode starts no runtime)
+    freeze_heap()  # as the app does when it starts serving (not in test mode)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

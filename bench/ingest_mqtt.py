@@ -177,7 +177,7 @@ def ingest_worker(
     )
     checkpointer = WalCheckpointer(engine)  # as the app's runtime runs beside its ingest
     checkpointer.start()
-    freeze_heap()  # as the app's runtime does when it starts
+    freeze_heap()  # as the app and the ingest command do when they start
     worker.start()
     ready.release()
     stop.wait()

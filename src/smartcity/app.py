@@ -43,7 +43,7 @@ from smartcity.live import handlers as live_handlers
 from smartcity.ngsi import api as ngsi_api
 from smartcity.notify import api as notify_api
 from smartcity.notify import handlers as notify_handlers
-from smartcity.runtime import Background
+from smartcity.runtime import Background, freeze_heap
 from smartcity.web import errors as web_errors
 from smartcity.web import pages
 
@@ -70,6 +70,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     background = Background(app.state.settings, app.state.session_factory, app.state.bus)
     app.state.background = background
     if app.state.settings.mode != "test":
+        freeze_heap()  # a serving process: start-up objects live as long as it does
         background.start()
     yield
     background.stop()

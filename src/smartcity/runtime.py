@@ -114,7 +114,6 @@ class Background:
     def start(self) -> None:
         """Start the WAL checkpointer, the sweepers, and ingest and publisher (with a broker)."""
         self.started = True
-        freeze_heap()
         self.checkpointer.start()
         if self.ingest is not None:
             self.ingest.start()
