@@ -1,7 +1,7 @@
 """MQTT QoS 1 ingest end to end: throughput, publish-to-stored latency, reading-to-alert latency.
 
     python bench/ingest_mqtt.py [--devices 2000] [--messages 60000] [--rate 12000] [--workers 1]
-                                [--postgres postgresql+psycopg://user@host/db]
+                                [--postgres postgresql+psycopg://user@host/db] [--postgres-only]
 
 A private Mosquitto runs with the project's recommended settings (deploy/mosquitto). One
 ingest worker (the real MqttIngest: shared subscription, batched commit, PUBACK after commit)
@@ -278,12 +278,14 @@ def main() -> None:
     parser.add_argument("--batch-max", type=int, default=2000, help="messages per transaction")
     parser.add_argument("--linger", type=float, default=0.0, help="seconds a batch waits to fill")
     parser.add_argument("--postgres", default=os.environ.get("SMARTCITY_TEST_POSTGRES_URL", ""))
+    parser.add_argument("--postgres-only", action="store_true", help="skip the SQLite run")
     args = parser.parse_args()
     print(machine_line())
     tmp = Path(tempfile.mkdtemp(prefix="bench-mqtt-"))
     broker_proc, broker = start_broker(tmp)
     try:
-        run(f"sqlite:///{tmp / 'bench.db'}", "sqlite", args, broker)
+        if not args.postgres_only:
+            run(f"sqlite:///{tmp / 'bench.db'}", "sqlite", args, broker)
         if args.postgres:
             schema = f"bench_{os.getpid()}"
             admin = make_engine(args.postgres)

@@ -65,6 +65,8 @@ def test_threshold_hysteresis_and_dedup(
     raised = next(e for e in seen if isinstance(e, AlertRaised))
     assert raised.device_code == "wl-town" and raised.metric == "level_m"
     assert raised.name_th == "กฎทดสอบ" and raised.rule_kind == "threshold"
+    # The event says where the gauge stands, so handlers need not look the device up again.
+    assert (raised.lat, raised.lon) == (gauge.device.lat, gauge.device.lon)
 
 
 def test_scope_device_kind_and_zone(

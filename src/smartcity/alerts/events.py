@@ -30,6 +30,9 @@ class AlertRaised(AlertEvent):
 
     metric: str
     value: float | None
+    # Where the device stands, so handlers (broadcast's PA zones) need not look it up again.
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -50,6 +50,8 @@ def raise_many(
                     severity=rule.severity,
                     metric=rule.metric,
                     value=value,
+                    lat=device.lat,
+                    lon=device.lon,
                 )
             )
     return new

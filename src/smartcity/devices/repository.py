@@ -43,7 +43,15 @@ _FOR_INGEST = {
     "token_hash, coalesce(last_seen_at >= %s, false) FROM devices WHERE code = ANY(%s)",
 }
 # What other domains (alerts) need to place a device: read as plain rows.
-_FACT_COLUMNS = (Device.id, Device.code, Device.kind, Device.zone_id, Device.created_at)
+_FACT_COLUMNS = (
+    Device.id,
+    Device.code,
+    Device.kind,
+    Device.zone_id,
+    Device.created_at,
+    Device.lat,
+    Device.lon,
+)
 
 
 def get(session: Session, device_id: int) -> Device | None:

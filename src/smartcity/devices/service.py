@@ -199,6 +199,8 @@ class DeviceFacts(NamedTuple):
     kind: str
     zone_id: int | None
     created_at: datetime
+    lat: float
+    lon: float
 
 
 def device_facts(session: Session, ids: Iterable[int]) -> dict[int, DeviceFacts]:

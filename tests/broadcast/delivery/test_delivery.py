@@ -4,6 +4,7 @@ slot outcomes, signed audio URLs, the REST routes and the flood-alert handler.""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -239,6 +240,15 @@ def test_flood_alert_becomes_a_draft_emergency_for_the_zones_around_the_gauge(
     )
     off = DeliverySettings(alert_mode="off")
     assert on_alert_raised(uow, settings, off, _alert(ids["gauge"], "gauge", "level_m")) is None
+
+
+def test_flood_alert_uses_the_place_the_event_carries(
+    uow: UnitOfWork, settings: Settings, pa: dict[str, int]
+) -> None:
+    # No device 999999 exists: the zones come from the event's place, without a look-up.
+    event = replace(_alert(999_999, "gone", "level_m"), lat=WEST[0], lon=WEST[1])
+    draft = on_alert_raised(uow, settings, DeliverySettings(), event)
+    assert draft is not None and draft.zone_ids == [pa["pa-west"]]
 
 
 def test_flood_alert_sends_a_recorded_emergency_directly_when_configured(
