@@ -69,10 +69,9 @@ def has_alerts(session: Session, rule_id: int) -> bool:
     return session.scalar(select(Alert.id).where(Alert.rule_id == rule_id).limit(1)) is not None
 
 
-_RULES_TOKEN = {
-    "sqlite": "SELECT token FROM alert_rules_version WHERE id = 1",
-    "postgresql": "SELECT token FROM alert_rules_version WHERE id = 1",
-}
+_RULES_TOKEN = dict.fromkeys(
+    ("sqlite", "postgresql"), "SELECT token FROM alert_rules_version WHERE id = 1"
+)
 
 
 def rules_token(session: Session) -> str:
