@@ -146,6 +146,8 @@ def test_alert_events_become_alert_messages(uow: UnitOfWork) -> None:
         at=AT,
         metric="level_m",
         value=9.9,
+        lat=16.448,
+        lon=100.3448,
     )
 
     async def scenario() -> None:

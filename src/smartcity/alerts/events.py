@@ -31,8 +31,8 @@ class AlertRaised(AlertEvent):
     metric: str
     value: float | None
     # Where the device stands, so handlers (broadcast's PA zones) need not look it up again.
-    lat: float | None = None
-    lon: float | None = None
+    lat: float
+    lon: float
 
 
 @dataclass(frozen=True, kw_only=True)

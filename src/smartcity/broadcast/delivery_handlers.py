@@ -17,7 +17,6 @@ from smartcity.broadcast.delivery_policy import DeliverySettings, get_delivery_s
 from smartcity.broadcast.models import Announcement
 from smartcity.broadcast.schemas import AnnouncementMeta
 from smartcity.config import Settings, get_settings
-from smartcity.devices import service as devices
 from smartcity.errors import DomainError
 from smartcity.events import EventBus, UnitOfWork
 from smartcity.geo import service as geo
@@ -34,22 +33,9 @@ def register(bus: EventBus, settings: Settings | None = None) -> None:
     bus.subscribe(AlertRaised, on_alert, "in_transaction")
 
 
-def pa_zones_of_device(uow: UnitOfWork, device_id: int) -> list[int]:
-    """The PA zones whose polygon contains the device."""
-    device = devices.get_device(uow.session, device_id)
-    return pa_zones_at(uow, device.lat, device.lon)
-
-
 def pa_zones_at(uow: UnitOfWork, lat: float, lon: float) -> list[int]:
-    """The PA zones whose polygon contains the point."""
+    """The PA zones whose polygon contains the point (the alert carries its device's place)."""
     return [z.id for z in geo.zones_at(uow.session, lat, lon, "pa_zone")]
-
-
-def _pa_zones_of_alert(uow: UnitOfWork, event: AlertRaised) -> list[int]:
-    """The alert's PA zones; the event carries the device's place when ingest raised it."""
-    if event.lat is None or event.lon is None:
-        return pa_zones_of_device(uow, event.device_id)
-    return pa_zones_at(uow, event.lat, event.lon)
 
 
 def on_alert_raised(
@@ -58,7 +44,7 @@ def on_alert_raised(
     """Turn a flood alert into a draft (or a direct send); other alerts are ignored."""
     if policy.alert_mode == "off" or event.metric not in policy.alert_metrics:
         return None
-    zones = _pa_zones_of_alert(uow, event)
+    zones = pa_zones_at(uow, event.lat, event.lon)
     if not zones:
         log.warning(
             "flood alert %s: device %s stands in no PA zone", event.alert_id, event.device_code

@@ -25,13 +25,13 @@ from smartcity.devices import payloads, series
 from smartcity.devices import repository as repo
 from smartcity.devices.events import DeviceStatusChanged, TelemetryReceived
 from smartcity.devices.reasons import MAX_READINGS, REASONS
+from smartcity.devices.repository import IngestDevice
 from smartcity.devices.schemas import CODE_PATTERN, IngestResult, Rejection
 from smartcity.devices.service import GATEWAY_TOKEN_PREFIX
 from smartcity.events import UnitOfWork
 from smartcity.kit.clock import utcnow
 from smartcity.kit.crypto import keyed_hash
 
-DeviceRow = repo.IngestDevice  # ingest's view of one device
 CODE_SHAPE: Final = re.compile(CODE_PATTERN)
 RAW_LIMIT: Final = 2_000  # characters of a refused message kept in the dead-letter table
 FUTURE_SKEW: Final = timedelta(minutes=10)
@@ -75,7 +75,7 @@ class _Batch:
     caller: Caller
     rows: list[series.ReadingRow] = field(default_factory=list)
     latest: dict[tuple[int, str], tuple[int, float]] = field(default_factory=dict)
-    seen: dict[int, DeviceRow] = field(default_factory=dict)
+    seen: dict[int, IngestDevice] = field(default_factory=dict)
     dead: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     accepted: int = 0
@@ -152,7 +152,7 @@ def store(
     *,
     now: datetime | None = None,
     source: str = "http",
-    devices: dict[str, DeviceRow] | None = None,
+    devices: dict[str, IngestDevice] | None = None,
 ) -> IngestResult:
     """Check and store a list of readings for a caller; bad ones become dead letters.
 
@@ -175,8 +175,8 @@ def store(
 
 
 def _sort_by_kind(
-    session: Session, batch: _Batch, readings: list[Any], devices: dict[str, DeviceRow] | None
-) -> dict[str, list[tuple[int, DeviceRow, int, Any]]]:
+    session: Session, batch: _Batch, readings: list[Any], devices: dict[str, IngestDevice] | None
+) -> dict[str, list[tuple[int, IngestDevice, int, Any]]]:
     """Check device, permission and time of each reading; group the good ones by kind.
 
     Device checks and time parsing are cached per distinct code and time string: a batch
@@ -185,9 +185,9 @@ def _sort_by_kind(
     if devices is None:
         codes = {c for r in readings if type(r) is dict and type(c := r.get("device")) is str}
         devices = lookup(session, {c for c in codes if _could_be_code(c)}, batch.now)
-    verdicts: dict[str, tuple[str, DeviceRow | None]] = {}
+    verdicts: dict[str, tuple[str, IngestDevice | None]] = {}
     stamps: dict[str | None, int | str] = {}
-    by_kind: dict[str, list[tuple[int, DeviceRow, int, Any]]] = defaultdict(list)
+    by_kind: dict[str, list[tuple[int, IngestDevice, int, Any]]] = defaultdict(list)
     for index, reading in enumerate(readings):
         code = reading.get("device") if type(reading) is dict else None
         values = reading.get("values", _NO_VALUES) if code is not None else None
@@ -215,7 +215,7 @@ def _sort_by_kind(
     return by_kind
 
 
-def lookup(session: Session, codes: Iterable[str], now: datetime) -> dict[str, DeviceRow]:
+def lookup(session: Session, codes: Iterable[str], now: datetime) -> dict[str, IngestDevice]:
     """The devices with these codes, by code, as ingest needs them."""
     return repo.for_ingest(session, codes, now - LAST_SEEN_GRAIN)
 
@@ -226,8 +226,8 @@ def _could_be_code(value: Any) -> TypeGuard[str]:
 
 
 def _device_of(
-    caller: Caller, devices: dict[str, DeviceRow], code: str
-) -> tuple[str, DeviceRow | None]:
+    caller: Caller, devices: dict[str, IngestDevice], code: str
+) -> tuple[str, IngestDevice | None]:
     """The device with this code, or the reason code its readings are refused."""
     device = devices.get(code)
     if device is None:
@@ -264,7 +264,7 @@ def _ts_ms(ts: str | None, now: datetime) -> int | str:
     return (utc - EPOCH) // ONE_MS
 
 
-def _accept(batch: _Batch, device: DeviceRow, ts_ms: int, metrics: payloads.Metrics) -> None:
+def _accept(batch: _Batch, device: IngestDevice, ts_ms: int, metrics: payloads.Metrics) -> None:
     device_id = device.id
     batch.seen[device_id] = device
     batch.accepted += 1

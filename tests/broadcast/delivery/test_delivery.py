@@ -4,7 +4,6 @@ slot outcomes, signed audio URLs, the REST routes and the flood-alert handler.""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -207,7 +206,9 @@ def test_speaker_audio_needs_a_valid_unexpired_signature(
     assert client.get(url.path, params={"exp": "soon", "sig": "x"}).status_code == 422
 
 
-def _alert(device_id: int, code: str, metric: str) -> AlertRaised:
+def _alert(
+    device_id: int, code: str, metric: str, place: tuple[float, float] = WEST
+) -> AlertRaised:
     return AlertRaised(
         alert_id=7,
         rule_id=1,
@@ -221,6 +222,8 @@ def _alert(device_id: int, code: str, metric: str) -> AlertRaised:
         at=utcnow(),
         metric=metric,
         value=9.9,
+        lat=place[0],
+        lon=place[1],
     )
 
 
@@ -246,7 +249,7 @@ def test_flood_alert_uses_the_place_the_event_carries(
     uow: UnitOfWork, settings: Settings, pa: dict[str, int]
 ) -> None:
     # No device 999999 exists: the zones come from the event's place, without a look-up.
-    event = replace(_alert(999_999, "gone", "level_m"), lat=WEST[0], lon=WEST[1])
+    event = _alert(999_999, "gone", "level_m", WEST)
     draft = on_alert_raised(uow, settings, DeliverySettings(), event)
     assert draft is not None and draft.zone_ids == [pa["pa-west"]]
 
